@@ -1,0 +1,99 @@
+"""Time, injected: every "now" in the library goes through a :class:`Clock`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+__all__ = [
+    "Clock",
+    "FixedClock",
+    "SystemClock",
+    "format_datetime",
+    "parse_datetime_stamp",
+]
+
+# XML Schema dateTimeStamp: a dateTime that must carry a timezone (Z or ±hh:mm).
+_DATETIME_STAMP = re.compile(
+    r"^(?P<y>-?[0-9]{4,})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})T(?P<h>[0-9]{2}):(?P<mi>[0-9]{2}):"
+    r"(?P<s>[0-9]{2})(?P<f>\.[0-9]+)?(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Source of the current time (timezone-aware, UTC)."""
+
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SystemClock:
+    """The machine's clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class FixedClock:
+    """A clock that always answers the same instant: tests, replays, reproducible examples."""
+
+    instant: datetime
+
+    def __post_init__(self) -> None:
+        if self.instant.tzinfo is None:
+            raise ValueError("FixedClock needs a timezone-aware datetime")
+
+    def now(self) -> datetime:
+        return self.instant
+
+    def advanced(self, delta: timedelta) -> FixedClock:
+        return FixedClock(self.instant + delta)
+
+
+def parse_datetime_stamp(value: object) -> datetime | None:
+    """Parse an XSD ``dateTimeStamp`` strictly; ``None`` when the value is not one.
+
+    Strict on purpose: Python's ``fromisoformat`` accepts forms (no timezone, spaces, week dates)
+    that the VC data model does not, and a verifier must not be more lenient than the spec.
+    """
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    m = _DATETIME_STAMP.match(value)
+    if m is None:
+        return None
+    try:
+        year = int(m["y"])
+        if not 1 <= year <= 9999:
+            return None
+        frac = m["f"] or ""
+        micro = int((frac[1:] + "000000")[:6]) if frac else 0
+        hour = int(m["h"])
+        extra = timedelta(0)
+        if hour == 24:  # 24:00:00 is end of day in XSD
+            if m["mi"] != "00" or m["s"] != "00" or micro:
+                return None
+            hour, extra = 0, timedelta(days=1)
+        tz = m["tz"]
+        if tz == "Z":
+            offset = timedelta(0)
+        else:
+            sign = -1 if tz[0] == "-" else 1
+            th, tm = int(tz[1:3]), int(tz[4:6])
+            if th > 14 or tm > 59:
+                return None
+            offset = sign * timedelta(hours=th, minutes=tm)
+        naive = datetime(year, int(m["mo"]), int(m["d"]), hour, int(m["mi"]), int(m["s"]), micro)
+        return (naive + extra - offset).replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def format_datetime(value: datetime) -> str:
+    """Format as ``YYYY-MM-DDThh:mm:ssZ`` (UTC, second precision), the form credentials use."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: pass a timezone-aware value")
+    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")

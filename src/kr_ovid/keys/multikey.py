@@ -1,0 +1,75 @@
+"""Multikey encoding of Ed25519 keys (Controlled Identifiers §2.2.2, VC Data Integrity).
+
+``publicKeyMultibase`` = ``z`` + base58btc(varint(0xed) ‖ 32-byte public key)  → ``z6Mk…``
+``secretKeyMultibase`` = ``z`` + base58btc(varint(0x1300) ‖ 32-byte seed)      → ``z3u2…``
+
+The multicodec table comes from ``multiformats``; the header and the length are both checked,
+because a wrong-curve key of the right length must not be read as Ed25519.
+"""
+
+from __future__ import annotations
+
+import base58
+from multiformats import multicodec, varint
+
+from kr_ovid.errors import KeyFormatError
+
+__all__ = [
+    "ED25519_PUB_HEADER",
+    "ED25519_PRIV_HEADER",
+    "decode_multibase_base58btc",
+    "decode_public_multikey",
+    "decode_secret_multikey",
+    "encode_multibase_base58btc",
+    "encode_public_multikey",
+    "encode_secret_multikey",
+]
+
+ED25519_PUB_HEADER: bytes = varint.encode(multicodec.get("ed25519-pub").code)  # b"\xed\x01"
+ED25519_PRIV_HEADER: bytes = varint.encode(multicodec.get("ed25519-priv").code)  # b"\x80\x26"
+_KEY_LEN = 32
+_MAX_MULTIBASE = 4096
+
+
+def encode_multibase_base58btc(data: bytes) -> str:
+    return "z" + base58.b58encode(data).decode("ascii")
+
+
+def decode_multibase_base58btc(value: object, *, what: str = "value") -> bytes:
+    """Decode ``z``-prefixed base58btc; :class:`KeyFormatError` names ``what``, never the value."""
+    if not isinstance(value, str) or not value.startswith("z") or len(value) > _MAX_MULTIBASE:
+        raise KeyFormatError(f"{what} is not a multibase base58btc string ('z' prefix)")
+    try:
+        return base58.b58decode(value[1:].encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise KeyFormatError(f"{what} is not valid base58btc") from None
+
+
+def _decode(value: object, header: bytes, what: str) -> bytes:
+    raw = decode_multibase_base58btc(value, what=what)
+    if not raw.startswith(header):
+        raise KeyFormatError(f"{what} does not carry the Ed25519 multicodec header")
+    key = raw[len(header) :]
+    if len(key) != _KEY_LEN:
+        raise KeyFormatError(f"{what} has {len(key)} key bytes, Ed25519 needs {_KEY_LEN}")
+    return key
+
+
+def encode_public_multikey(public_key: bytes) -> str:
+    if len(public_key) != _KEY_LEN:
+        raise KeyFormatError("an Ed25519 public key is 32 bytes")
+    return encode_multibase_base58btc(ED25519_PUB_HEADER + public_key)
+
+
+def decode_public_multikey(value: object) -> bytes:
+    return _decode(value, ED25519_PUB_HEADER, "publicKeyMultibase")
+
+
+def encode_secret_multikey(seed: bytes) -> str:
+    if len(seed) != _KEY_LEN:
+        raise KeyFormatError("an Ed25519 seed is 32 bytes")
+    return encode_multibase_base58btc(ED25519_PRIV_HEADER + seed)
+
+
+def decode_secret_multikey(value: object) -> bytes:
+    return _decode(value, ED25519_PRIV_HEADER, "secretKeyMultibase")

@@ -1,0 +1,81 @@
+"""The one result type every ``verify*`` call returns, whatever the input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from kr_ovid.problems import ErrorCode, ProblemDetails
+
+__all__ = ["VerificationResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationResult:
+    """Outcome of a verification.
+
+    ``verified`` is true only when every check ran and passed. ``errors`` lists every failed check
+    (not just the first); ``retryable`` says whether trying again later could change the answer
+    (a status list or DID document that could not be fetched), as opposed to "verified, and it is
+    invalid". ``document`` is the verified document (or the disclosed claims for SD-JWT) and is set
+    only when ``verified`` is true. ``claims`` carries a typed view when a higher layer supplies one.
+
+    Truth-testing a result raises: ``if result:`` would read as "verified" for any non-empty
+    object, so it is refused; test ``result.verified`` or call :meth:`raise_for_errors`.
+    """
+
+    verified: bool
+    document: Any = None
+    errors: tuple[ProblemDetails, ...] = ()
+    warnings: tuple[ProblemDetails, ...] = ()
+    retryable: bool = False
+    checks: tuple[str, ...] = ()
+    claims: Any = None
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.verified and self.errors:
+            raise ValueError("a verified result cannot carry errors")
+
+    def __bool__(self) -> NoReturn:
+        raise TypeError(
+            "VerificationResult has no truth value; test .verified or call .raise_for_errors()"
+        )
+
+    @property
+    def codes(self) -> tuple[ErrorCode, ...]:
+        return tuple(p.code for p in self.errors)
+
+    def has_error(self, code: ErrorCode) -> bool:
+        return any(p.code is code for p in self.errors)
+
+    def raise_for_errors(self) -> VerificationResult:
+        """Return ``self`` when verified, else raise :class:`~kr_ovid.errors.VerificationFailed`."""
+        if not self.verified:
+            from kr_ovid.errors import VerificationFailed
+
+            raise VerificationFailed(self)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "verified": self.verified,
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
+            "retryable": self.retryable,
+        }
+        if self.checks:
+            out["checks"] = list(self.checks)
+        return out
+
+    @classmethod
+    def failure(
+        cls,
+        *errors: ProblemDetails,
+        retryable: bool = False,
+        warnings: tuple[ProblemDetails, ...] = (),
+        checks: tuple[str, ...] = (),
+    ) -> VerificationResult:
+        if not errors:
+            raise ValueError("a failure needs at least one problem")
+        return cls(False, None, tuple(errors), warnings, retryable, checks)
