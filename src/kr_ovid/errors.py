@@ -49,11 +49,20 @@ class KrOvidError(Exception):
 
     code: ErrorCode = ErrorCode.INTERNAL_ERROR
 
-    def __init__(self, message: str, *, code: ErrorCode | None = None, path: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: ErrorCode | None = None,
+        path: str | None = None,
+        retryable: bool = False,
+    ) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
         self.path = path
+        #: True when trying again later could succeed (a fetch that failed), not a verdict.
+        self.retryable = retryable
 
 
 class ConfigurationError(KrOvidError, ValueError):

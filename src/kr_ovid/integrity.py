@@ -1,0 +1,411 @@
+"""VC Data Integrity 1.0: add a proof, verify proofs (sets and chains).
+
+https://www.w3.org/TR/vc-data-integrity/#algorithms — §4.2 Add Proof, §4.3 Add Proof Set/Chain,
+§4.4 Verify Proof, §4.5 Verify Proof Sets and Chains. Every proof in a document must verify, and
+there must be at least one: a verifier that passes when *any* proof passes would accept a
+document with one forged proof next to a stale valid one.
+
+``verify_proof`` never raises on hostile input; it returns a
+:class:`~kr_ovid.results.VerificationResult` whose errors carry the specification's codes.
+"""
+
+from __future__ import annotations
+
+import copy
+import hmac
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from kr_ovid._json import JsonParseError, check_json_value
+from kr_ovid.clock import Clock, SystemClock, format_datetime, parse_datetime_stamp
+from kr_ovid.did.document import DidDocument
+from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
+from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, ProofGenerationError
+from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
+from kr_ovid.keys.jwk import public_key_from_jwk
+from kr_ovid.keys.multikey import decode_multibase_base58btc, decode_public_multikey
+from kr_ovid.keys.signer import Signer
+from kr_ovid.problems import ErrorCode, ProblemDetails
+from kr_ovid.results import VerificationResult
+from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES, Cryptosuite
+
+__all__ = [
+    "DEFAULT_SKEW",
+    "MethodCheck",
+    "VerifiedProof",
+    "add_proof",
+    "get_suite",
+    "verify_proof",
+]
+
+DEFAULT_SKEW = timedelta(seconds=300)
+_PROOF_TYPE = "DataIntegrityProof"
+_KEY_TYPES = frozenset({"Multikey", "Ed25519VerificationKey2020", "JsonWebKey", "JsonWebKey2020"})
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedProof:
+    """What a verified proof established; higher layers (key rotation, trust) decide on it."""
+
+    cryptosuite: str
+    verification_method: str
+    controller: str
+    proof_purpose: str
+    created: datetime | None
+    expires: datetime | None
+    proof_id: str | None
+
+
+#: Extra check on the resolved key (e.g. key-rotation windows): return a problem to reject.
+MethodCheck = Callable[[DidDocument, Mapping[str, Any], VerifiedProof], ProblemDetails | None]
+
+
+def get_suite(name: str) -> Cryptosuite:
+    suite = SUITES.get(name)
+    if suite is None:
+        raise ConfigurationError(f"unsupported cryptosuite {name!r}; known: {sorted(SUITES)}")
+    return suite
+
+
+# --------------------------------------------------------------------------------------------
+# Add Proof
+# --------------------------------------------------------------------------------------------
+def add_proof(
+    document: Mapping[str, Any],
+    signer: Signer,
+    *,
+    cryptosuite: str = DEFAULT_CRYPTOSUITE,
+    proof_purpose: str = "assertionMethod",
+    created: datetime | str | None = None,
+    include_created: bool = True,
+    expires: datetime | str | None = None,
+    challenge: str | None = None,
+    domain: str | Sequence[str] | None = None,
+    nonce: str | None = None,
+    proof_id: str | None = None,
+    previous_proof: str | Sequence[str] | None = None,
+    loader: StaticDocumentLoader | None = None,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """Return a copy of ``document`` with a ``DataIntegrityProof`` added.
+
+    An existing ``proof`` makes this a proof set (the new proof signs the document without any
+    proof) unless ``previous_proof`` names the ids it chains to (then it signs the document
+    carrying exactly those proofs, in that order, §4.3).
+    """
+    suite = get_suite(cryptosuite)
+    if signer.algorithm != suite.required_algorithm:
+        raise ConfigurationError(
+            f"{cryptosuite} needs an {suite.required_algorithm} signer, not {signer.algorithm!r}"
+        )
+    if not isinstance(document, Mapping):
+        raise ConfigurationError("document must be a JSON object")
+    loader = loader or default_loader()
+    doc = copy.deepcopy(dict(document))
+    existing = _proof_list(doc.get("proof"))
+    if existing is None:
+        raise ProofGenerationError("existing 'proof' is neither an object nor a list of objects")
+    unsecured = {k: v for k, v in doc.items() if k != "proof"}
+
+    options: dict[str, Any] = {}
+    if proof_id is not None:
+        options["id"] = proof_id
+    options["type"] = _PROOF_TYPE
+    options["cryptosuite"] = suite.name
+    if include_created:
+        when = created if created is not None else (clock or SystemClock()).now()
+        options["created"] = _as_timestamp(when, "created")
+    if expires is not None:
+        options["expires"] = _as_timestamp(expires, "expires")
+    options["verificationMethod"] = signer.verification_method
+    options["proofPurpose"] = proof_purpose
+    if challenge is not None:
+        options["challenge"] = challenge
+    if domain is not None:
+        options["domain"] = domain if isinstance(domain, str) else list(domain)
+    if nonce is not None:
+        options["nonce"] = nonce
+    signing_input = unsecured
+    if previous_proof is not None:
+        ids = [previous_proof] if isinstance(previous_proof, str) else list(previous_proof)
+        chained = _select_previous(existing, ids)
+        if chained is None:
+            raise ProofGenerationError("previous_proof names a proof id the document does not carry")
+        options["previousProof"] = previous_proof if isinstance(previous_proof, str) else ids
+        signing_input = {**unsecured, "proof": chained[0] if len(chained) == 1 else chained}
+
+    try:
+        transformed = suite.transform(signing_input, loader=loader)
+        proof_config = suite.configure_proof(options, signing_input, loader=loader)
+    except KrOvidError as exc:
+        raise ProofGenerationError(str(exc), code=exc.code) from None
+    proof = dict(options)
+    if suite.proof_keeps_context:
+        proof["@context"] = unsecured.get("@context")
+    proof["proofValue"] = suite.serialize_proof(suite.hash_data(transformed, proof_config), signer)
+    if existing:
+        doc["proof"] = [*existing, proof]
+    else:
+        doc["proof"] = proof
+    return doc
+
+
+def _as_timestamp(value: datetime | str, what: str) -> str:
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, str) and parse_datetime_stamp(value) is not None:
+        return value
+    raise ConfigurationError(f"{what} must be a timezone-aware datetime or an XSD dateTimeStamp")
+
+
+def _proof_list(value: Any) -> list[dict[str, Any]] | None:
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list) and all(isinstance(p, dict) for p in value):
+        return list(value)
+    return None
+
+
+def _select_previous(proofs: list[dict[str, Any]], ids: list[str]) -> list[dict[str, Any]] | None:
+    by_id: dict[str, dict[str, Any]] = {}
+    for p in proofs:
+        pid = p.get("id")
+        if isinstance(pid, str):
+            if pid in by_id:
+                return None  # ambiguous chain
+            by_id[pid] = p
+    if not ids or any(not isinstance(i, str) or i not in by_id for i in ids):
+        return None
+    return [by_id[i] for i in ids]
+
+
+# --------------------------------------------------------------------------------------------
+# Verify Proof
+# --------------------------------------------------------------------------------------------
+class _Fail(Exception):
+    def __init__(self, code: ErrorCode, detail: str, *, path: str | None = None, retryable: bool = False):
+        super().__init__(detail)
+        self.problem = ProblemDetails(code, detail, path)
+        self.retryable = retryable
+
+
+def verify_proof(
+    document: Any,
+    *,
+    proof_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+    resolver: DidResolver | None = None,
+    now: datetime | None = None,
+    clock: Clock | None = None,
+    skew: timedelta = DEFAULT_SKEW,
+    loader: StaticDocumentLoader | None = None,
+    allowed_suites: Sequence[str] | None = None,
+    expected_controller: str | None = None,
+    method_check: MethodCheck | None = None,
+) -> VerificationResult:
+    """Verify every proof on ``document``; never raises on hostile input.
+
+    ``challenge``/``domain`` are what the caller issued: when given, each proof must carry them.
+    ``expected_controller`` pins the DID whose keys may sign (e.g. the credential's issuer).
+    """
+    try:
+        when = now or (clock or SystemClock()).now()
+        if when.tzinfo is None:
+            raise ConfigurationError("now must be timezone-aware")
+        suites = frozenset(allowed_suites) if allowed_suites is not None else frozenset(SUITES)
+        unknown = suites - set(SUITES)
+        if unknown:
+            raise ConfigurationError(f"unsupported cryptosuites requested: {sorted(unknown)}")
+    except (ConfigurationError, AttributeError, TypeError) as exc:
+        # Caller misuse is still reported as a result: verification never raises.
+        return VerificationResult.failure(
+            ProblemDetails(ErrorCode.CONFIGURATION_ERROR, f"invalid verifier options: {exc}")
+        )
+    loader = loader or default_loader()
+    resolver = resolver or default_resolver()
+
+    try:
+        check_json_value(document)
+    except JsonParseError as exc:
+        return VerificationResult.failure(ProblemDetails(ErrorCode.PARSING_ERROR, str(exc)))
+    if not isinstance(document, dict):
+        return VerificationResult.failure(
+            ProblemDetails(ErrorCode.PARSING_ERROR, "a secured document must be a JSON object")
+        )
+    proofs = _proof_list(document.get("proof"))
+    if proofs is None:
+        return VerificationResult.failure(
+            ProblemDetails(ErrorCode.MALFORMED_PROOF_ERROR, "'proof' must be an object or a list of objects", "/proof")
+        )
+    if not proofs:
+        return VerificationResult.failure(
+            ProblemDetails(ErrorCode.PROOF_VERIFICATION_ERROR, "document carries no proof", "/proof")
+        )
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    many = isinstance(document.get("proof"), list)
+    errors: list[ProblemDetails] = []
+    verified: list[VerifiedProof] = []
+    retryable = False
+    for i, proof in enumerate(proofs):
+        base = f"/proof/{i}" if many else "/proof"
+        try:
+            verified.append(
+                _verify_one(
+                    proof, proofs, unsecured, base,
+                    proof_purpose=proof_purpose, challenge=challenge, domain=domain,
+                    resolver=resolver, now=when, skew=skew, loader=loader, suites=suites,
+                    expected_controller=expected_controller, method_check=method_check,
+                )
+            )
+        except _Fail as fail:
+            errors.append(fail.problem)
+            retryable = retryable or fail.retryable
+        except RecursionError:
+            errors.append(ProblemDetails(ErrorCode.PARSING_ERROR, "document nests too deeply", base))
+        # Safety net for the promise "never raises": an unforeseen failure is a coded "no".
+        except Exception as exc:  # noqa: BLE001
+            errors.append(
+                ProblemDetails(ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}", base)
+            )
+    if errors:
+        return VerificationResult(False, None, tuple(errors), (), retryable, ("proof",))
+    return VerificationResult(
+        True, document, (), (), False, ("proof",), metadata={"proofs": tuple(verified)}
+    )
+
+
+def _verify_one(
+    proof: dict[str, Any],
+    proofs: list[dict[str, Any]],
+    unsecured: dict[str, Any],
+    base: str,
+    *,
+    proof_purpose: str,
+    challenge: str | None,
+    domain: str | None,
+    resolver: DidResolver,
+    now: datetime,
+    skew: timedelta,
+    loader: StaticDocumentLoader,
+    suites: frozenset[str],
+    expected_controller: str | None,
+    method_check: MethodCheck | None,
+) -> VerifiedProof:
+    # §4.4 step 3: required members.
+    for member in ("type", "verificationMethod", "proofPurpose", "proofValue"):
+        if not isinstance(proof.get(member), str):
+            raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, f"proof.{member} is missing or not a string", path=f"{base}/{member}")
+    if proof["type"] != _PROOF_TYPE:
+        raise _Fail(ErrorCode.PROOF_TRANSFORMATION_ERROR, "proof.type is not DataIntegrityProof", path=f"{base}/type")
+    name = proof.get("cryptosuite")
+    if not isinstance(name, str) or name not in suites:
+        raise _Fail(ErrorCode.UNSUPPORTED_CRYPTOSUITE, "proof.cryptosuite is not an allowed suite", path=f"{base}/cryptosuite")
+    suite = SUITES[name]
+    if proof["proofPurpose"] != proof_purpose:
+        raise _Fail(
+            ErrorCode.MISMATCHED_PROOF_PURPOSE_ERROR,
+            f"proofPurpose is not the expected {proof_purpose!r}",
+            path=f"{base}/proofPurpose",
+        )
+    try:
+        signature = decode_multibase_base58btc(proof["proofValue"], what="proofValue")
+    except KeyFormatError:
+        raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, "proofValue is not multibase base58btc", path=f"{base}/proofValue") from None
+    if len(signature) != 64:
+        raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, "proofValue is not a 64-byte Ed25519 signature", path=f"{base}/proofValue")
+
+    created = _timestamp(proof, "created", base)
+    expires = _timestamp(proof, "expires", base)
+    if created is not None and created > now + skew:
+        raise _Fail(ErrorCode.PROOF_VERIFICATION_ERROR, "proof.created is in the future", path=f"{base}/created")
+    if expires is not None and now > expires + skew:
+        raise _Fail(ErrorCode.PROOF_EXPIRED, "proof has expired", path=f"{base}/expires")
+    if created is not None and expires is not None and expires < created:
+        raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, "proof.expires precedes proof.created", path=f"{base}/expires")
+
+    if challenge is not None:
+        got = proof.get("challenge")
+        if not isinstance(got, str) or not hmac.compare_digest(got.encode(), challenge.encode()):
+            raise _Fail(ErrorCode.INVALID_CHALLENGE_ERROR, "proof.challenge does not match", path=f"{base}/challenge")
+    if domain is not None:
+        got_domain = proof.get("domain")
+        domains = got_domain if isinstance(got_domain, list) else [got_domain]
+        if domain not in [d for d in domains if isinstance(d, str)]:
+            raise _Fail(ErrorCode.INVALID_DOMAIN_ERROR, "proof.domain does not match", path=f"{base}/domain")
+
+    # §4.5: a chained proof signs the document carrying exactly its previous proofs.
+    signing_input = unsecured
+    previous = proof.get("previousProof")
+    if previous is not None:
+        ids = [previous] if isinstance(previous, str) else previous
+        chained = _select_previous(proofs, ids) if isinstance(ids, list) else None
+        if chained is None or any(p is proof for p in chained):
+            raise _Fail(ErrorCode.PROOF_VERIFICATION_ERROR, "previousProof names no (unique) proof in the set", path=f"{base}/previousProof")
+        signing_input = {**unsecured, "proof": chained[0] if len(chained) == 1 else chained}
+
+    # Proof options' @context must be a prefix of the document's (vc-di-eddsa verify step 4).
+    options = {k: v for k, v in proof.items() if k != "proofValue"}
+    if "@context" in options:
+        pctx = options.pop("@context")
+        dctx = unsecured.get("@context")
+        pl = pctx if isinstance(pctx, list) else [pctx]
+        dl = dctx if isinstance(dctx, list) else [dctx]
+        if dl[: len(pl)] != pl:
+            raise _Fail(ErrorCode.PROOF_VERIFICATION_ERROR, "proof @context is not a prefix of the document's", path=f"{base}/@context")
+
+    vm_url = proof["verificationMethod"]
+    try:
+        did_doc, method = resolve_verification_method(vm_url, resolver)
+    except KrOvidError as exc:
+        raise _Fail(exc.code, str(exc), path=f"{base}/verificationMethod", retryable=exc.retryable) from None
+    if expected_controller is not None and did_doc.id != expected_controller:
+        raise _Fail(ErrorCode.KEY_NOT_AUTHORIZED, "proof is not by the expected controller", path=f"{base}/verificationMethod")
+    if not did_doc.authorizes(vm_url, proof_purpose):
+        raise _Fail(
+            ErrorCode.KEY_NOT_AUTHORIZED,
+            f"verification method is not listed under {proof_purpose}",
+            path=f"{base}/verificationMethod",
+        )
+    public_key = _public_key(method, base)
+    info = VerifiedProof(name, vm_url, did_doc.id, proof_purpose, created, expires,
+                         proof.get("id") if isinstance(proof.get("id"), str) else None)
+    if method_check is not None:
+        problem = method_check(did_doc, method, info)
+        if problem is not None:
+            raise _Fail(problem.code, problem.detail, path=problem.path or f"{base}/verificationMethod")
+
+    try:
+        transformed = suite.transform(signing_input, loader=loader)
+        proof_config = suite.configure_proof(options, signing_input, loader=loader)
+    except KrOvidError as exc:
+        raise _Fail(exc.code, str(exc)) from None
+    if not suite.verify_signature(suite.hash_data(transformed, proof_config), proof["proofValue"], public_key):
+        raise _Fail(ErrorCode.PROOF_VERIFICATION_ERROR, "signature does not verify", path=f"{base}/proofValue")
+    return info
+
+
+def _timestamp(proof: dict[str, Any], member: str, base: str) -> datetime | None:
+    if member not in proof:
+        return None
+    parsed = parse_datetime_stamp(proof[member])
+    if parsed is None:
+        raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, f"proof.{member} is not an XSD dateTimeStamp", path=f"{base}/{member}")
+    return parsed
+
+
+def _public_key(method: Mapping[str, Any], base: str) -> bytes:
+    if method.get("type") not in _KEY_TYPES:
+        raise _Fail(ErrorCode.KEY_NOT_AUTHORIZED, "verification method type is not an Ed25519 key type", path=f"{base}/verificationMethod")
+    try:
+        if "publicKeyMultibase" in method:
+            return decode_public_multikey(method["publicKeyMultibase"])
+        if "publicKeyJwk" in method:
+            return public_key_from_jwk(method["publicKeyJwk"])
+    except KeyFormatError as exc:
+        raise _Fail(ErrorCode.INVALID_DID_DOCUMENT, f"verification method key: {exc}", path=f"{base}/verificationMethod") from None
+    raise _Fail(ErrorCode.INVALID_DID_DOCUMENT, "verification method has no public key", path=f"{base}/verificationMethod")
