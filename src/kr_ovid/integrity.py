@@ -37,6 +37,7 @@ __all__ = [
     "VerifiedProof",
     "add_proof",
     "get_suite",
+    "key_lifetime_problem",
     "verify_proof",
 ]
 
@@ -374,6 +375,9 @@ def _verify_one(
     public_key = _public_key(method, base)
     info = VerifiedProof(name, vm_url, did_doc.id, proof_purpose, created, expires,
                          proof.get("id") if isinstance(proof.get("id"), str) else None)
+    problem = key_lifetime_problem(method, created or now)
+    if problem is not None:
+        raise _Fail(problem.code, problem.detail, path=f"{base}/verificationMethod")
     if method_check is not None:
         problem = method_check(did_doc, method, info)
         if problem is not None:
@@ -387,6 +391,24 @@ def _verify_one(
     if not suite.verify_signature(suite.hash_data(transformed, proof_config), proof["proofValue"], public_key):
         raise _Fail(ErrorCode.PROOF_VERIFICATION_ERROR, "signature does not verify", path=f"{base}/proofValue")
     return info
+
+
+def key_lifetime_problem(method: Mapping[str, Any], signed_at: datetime) -> ProblemDetails | None:
+    """Key rotation and compromise, in W3C Controlled Identifiers 1.0 terms (§2.2).
+
+    A verification method may carry ``expires`` (a rotated-out key: valid only for proofs created
+    before that instant) and ``revoked`` (kr_ovid treats revocation as compromise: every proof by
+    that key fails, whatever its ``created``, because a thief can back-date ``created``).
+    """
+    if "revoked" in method:
+        return ProblemDetails(ErrorCode.KEY_REVOKED, "the signing key has been revoked")
+    if "expires" in method:
+        retired = parse_datetime_stamp(method["expires"])
+        if retired is None:
+            return ProblemDetails(ErrorCode.INVALID_DID_DOCUMENT, "verification method 'expires' is not a dateTimeStamp")
+        if signed_at >= retired:
+            return ProblemDetails(ErrorCode.KEY_RETIRED, "the proof was created after its key was retired")
+    return None
 
 
 def _timestamp(proof: dict[str, Any], member: str, base: str) -> datetime | None:
