@@ -31,5 +31,36 @@ def vector_loader() -> StaticDocumentLoader:
     return StaticDocumentLoader(extra)
 
 
-def loader_with_context(context: dict[str, Any], url: str = "https://example.test/ctx/v1") -> StaticDocumentLoader:
+def loader_with_context(
+    context: dict[str, Any], url: str = "https://example.test/ctx/v1"
+) -> StaticDocumentLoader:
     return StaticDocumentLoader({url: {"@context": context}})
+
+
+TEST_CTX_URL = "https://example.test/ctx/v1"
+TEST_VOCAB = "https://example.test/vocab#"
+TEST_CONTEXT = {
+    "@context": {
+        "@protected": True,
+        "ExampleCredential": TEST_VOCAB + "ExampleCredential",
+        "name2": TEST_VOCAB + "name2",
+        "score": {"@id": TEST_VOCAB + "score", "@type": "http://www.w3.org/2001/XMLSchema#integer"},
+        "nested": TEST_VOCAB + "nested",
+        "tags": TEST_VOCAB + "tags",
+    }
+}
+
+
+def example_loader() -> StaticDocumentLoader:
+    return StaticDocumentLoader({TEST_CTX_URL: TEST_CONTEXT})
+
+
+def example_credential(**subject: Any) -> dict[str, Any]:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2", TEST_CTX_URL],
+        "id": "urn:uuid:9b7b6a57-2b0f-4a0e-8f5e-0d5b1b0a6c11",
+        "type": ["VerifiableCredential", "ExampleCredential"],
+        "issuer": "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp",
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:holder", "name2": "홍길동", **subject},
+    }

@@ -8,6 +8,7 @@ that later layers only see plain, bounded JSON values.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +111,7 @@ def check_json_value(value: Any, *, limits: JsonLimits = DEFAULT_LIMITS) -> None
                 raise JsonParseError("number-too-large", "integer too large")
             continue
         if isinstance(v, float):
-            if v != v or v in (float("inf"), float("-inf")):
+            if not math.isfinite(v):
                 raise JsonParseError("non-json-number", "NaN/Infinity are not JSON")
             continue
         if isinstance(v, dict):

@@ -33,6 +33,7 @@ from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES, Cryptosuite
 
 __all__ = [
     "DEFAULT_SKEW",
+    "MAX_PROOFS",
     "MethodCheck",
     "VerifiedProof",
     "add_proof",
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 DEFAULT_SKEW = timedelta(seconds=300)
+MAX_PROOFS = 8  # each proof costs a canonicalization: bound the work a document can demand
 _PROOF_TYPE = "DataIntegrityProof"
 _KEY_TYPES = frozenset({"Multikey", "Ed25519VerificationKey2020", "JsonWebKey", "JsonWebKey2020"})
 
@@ -133,7 +135,9 @@ def add_proof(
         ids = [previous_proof] if isinstance(previous_proof, str) else list(previous_proof)
         chained = _select_previous(existing, ids)
         if chained is None:
-            raise ProofGenerationError("previous_proof names a proof id the document does not carry")
+            raise ProofGenerationError(
+                "previous_proof names a proof id the document does not carry"
+            )
         options["previousProof"] = previous_proof if isinstance(previous_proof, str) else ids
         signing_input = {**unsecured, "proof": chained[0] if len(chained) == 1 else chained}
 
@@ -188,7 +192,9 @@ def _select_previous(proofs: list[dict[str, Any]], ids: list[str]) -> list[dict[
 # Verify Proof
 # --------------------------------------------------------------------------------------------
 class _Fail(Exception):
-    def __init__(self, code: ErrorCode, detail: str, *, path: str | None = None, retryable: bool = False):
+    def __init__(
+        self, code: ErrorCode, detail: str, *, path: str | None = None, retryable: bool = False
+    ) -> None:
         super().__init__(detail)
         self.problem = ProblemDetails(code, detail, path)
         self.retryable = retryable
@@ -208,6 +214,7 @@ def verify_proof(
     allowed_suites: Sequence[str] | None = None,
     expected_controller: str | None = None,
     method_check: MethodCheck | None = None,
+    max_proofs: int = MAX_PROOFS,
 ) -> VerificationResult:
     """Verify every proof on ``document``; never raises on hostile input.
 
@@ -241,11 +248,21 @@ def verify_proof(
     proofs = _proof_list(document.get("proof"))
     if proofs is None:
         return VerificationResult.failure(
-            ProblemDetails(ErrorCode.MALFORMED_PROOF_ERROR, "'proof' must be an object or a list of objects", "/proof")
+            ProblemDetails(
+                ErrorCode.MALFORMED_PROOF_ERROR,
+                "'proof' must be an object or a list of objects",
+                "/proof",
+            )
         )
     if not proofs:
         return VerificationResult.failure(
-            ProblemDetails(ErrorCode.PROOF_VERIFICATION_ERROR, "document carries no proof", "/proof")
+            ProblemDetails(
+                ErrorCode.PROOF_VERIFICATION_ERROR, "document carries no proof", "/proof"
+            )
+        )
+    if len(proofs) > max_proofs:
+        return VerificationResult.failure(
+            ProblemDetails(ErrorCode.SIZE_LIMIT_ERROR, f"more than {max_proofs} proofs", "/proof")
         )
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     many = isinstance(document.get("proof"), list)
@@ -257,19 +274,31 @@ def verify_proof(
         try:
             verified.append(
                 _verify_one(
-                    proof, proofs, unsecured, base,
-                    proof_purpose=proof_purpose, challenge=challenge, domain=domain,
-                    resolver=resolver, now=when, skew=skew, loader=loader, suites=suites,
-                    expected_controller=expected_controller, method_check=method_check,
+                    proof,
+                    proofs,
+                    unsecured,
+                    base,
+                    proof_purpose=proof_purpose,
+                    challenge=challenge,
+                    domain=domain,
+                    resolver=resolver,
+                    now=when,
+                    skew=skew,
+                    loader=loader,
+                    suites=suites,
+                    expected_controller=expected_controller,
+                    method_check=method_check,
                 )
             )
         except _Fail as fail:
             errors.append(fail.problem)
             retryable = retryable or fail.retryable
         except RecursionError:
-            errors.append(ProblemDetails(ErrorCode.PARSING_ERROR, "document nests too deeply", base))
+            errors.append(
+                ProblemDetails(ErrorCode.PARSING_ERROR, "document nests too deeply", base)
+            )
         # Safety net for the promise "never raises": an unforeseen failure is a coded "no".
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(
                 ProblemDetails(ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}", base)
             )
@@ -300,12 +329,24 @@ def _verify_one(
     # §4.4 step 3: required members.
     for member in ("type", "verificationMethod", "proofPurpose", "proofValue"):
         if not isinstance(proof.get(member), str):
-            raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, f"proof.{member} is missing or not a string", path=f"{base}/{member}")
+            raise _Fail(
+                ErrorCode.MALFORMED_PROOF_ERROR,
+                f"proof.{member} is missing or not a string",
+                path=f"{base}/{member}",
+            )
     if proof["type"] != _PROOF_TYPE:
-        raise _Fail(ErrorCode.PROOF_TRANSFORMATION_ERROR, "proof.type is not DataIntegrityProof", path=f"{base}/type")
+        raise _Fail(
+            ErrorCode.PROOF_TRANSFORMATION_ERROR,
+            "proof.type is not DataIntegrityProof",
+            path=f"{base}/type",
+        )
     name = proof.get("cryptosuite")
     if not isinstance(name, str) or name not in suites:
-        raise _Fail(ErrorCode.UNSUPPORTED_CRYPTOSUITE, "proof.cryptosuite is not an allowed suite", path=f"{base}/cryptosuite")
+        raise _Fail(
+            ErrorCode.UNSUPPORTED_CRYPTOSUITE,
+            "proof.cryptosuite is not an allowed suite",
+            path=f"{base}/cryptosuite",
+        )
     suite = SUITES[name]
     if proof["proofPurpose"] != proof_purpose:
         raise _Fail(
@@ -316,28 +357,50 @@ def _verify_one(
     try:
         signature = decode_multibase_base58btc(proof["proofValue"], what="proofValue")
     except KeyFormatError:
-        raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, "proofValue is not multibase base58btc", path=f"{base}/proofValue") from None
+        raise _Fail(
+            ErrorCode.MALFORMED_PROOF_ERROR,
+            "proofValue is not multibase base58btc",
+            path=f"{base}/proofValue",
+        ) from None
     if len(signature) != 64:
-        raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, "proofValue is not a 64-byte Ed25519 signature", path=f"{base}/proofValue")
+        raise _Fail(
+            ErrorCode.MALFORMED_PROOF_ERROR,
+            "proofValue is not a 64-byte Ed25519 signature",
+            path=f"{base}/proofValue",
+        )
 
     created = _timestamp(proof, "created", base)
     expires = _timestamp(proof, "expires", base)
     if created is not None and created > now + skew:
-        raise _Fail(ErrorCode.PROOF_VERIFICATION_ERROR, "proof.created is in the future", path=f"{base}/created")
+        raise _Fail(
+            ErrorCode.PROOF_VERIFICATION_ERROR,
+            "proof.created is in the future",
+            path=f"{base}/created",
+        )
     if expires is not None and now > expires + skew:
         raise _Fail(ErrorCode.PROOF_EXPIRED, "proof has expired", path=f"{base}/expires")
     if created is not None and expires is not None and expires < created:
-        raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, "proof.expires precedes proof.created", path=f"{base}/expires")
+        raise _Fail(
+            ErrorCode.MALFORMED_PROOF_ERROR,
+            "proof.expires precedes proof.created",
+            path=f"{base}/expires",
+        )
 
     if challenge is not None:
         got = proof.get("challenge")
         if not isinstance(got, str) or not hmac.compare_digest(got.encode(), challenge.encode()):
-            raise _Fail(ErrorCode.INVALID_CHALLENGE_ERROR, "proof.challenge does not match", path=f"{base}/challenge")
+            raise _Fail(
+                ErrorCode.INVALID_CHALLENGE_ERROR,
+                "proof.challenge does not match",
+                path=f"{base}/challenge",
+            )
     if domain is not None:
         got_domain = proof.get("domain")
         domains = got_domain if isinstance(got_domain, list) else [got_domain]
         if domain not in [d for d in domains if isinstance(d, str)]:
-            raise _Fail(ErrorCode.INVALID_DOMAIN_ERROR, "proof.domain does not match", path=f"{base}/domain")
+            raise _Fail(
+                ErrorCode.INVALID_DOMAIN_ERROR, "proof.domain does not match", path=f"{base}/domain"
+            )
 
     # §4.5: a chained proof signs the document carrying exactly its previous proofs.
     signing_input = unsecured
@@ -346,7 +409,11 @@ def _verify_one(
         ids = [previous] if isinstance(previous, str) else previous
         chained = _select_previous(proofs, ids) if isinstance(ids, list) else None
         if chained is None or any(p is proof for p in chained):
-            raise _Fail(ErrorCode.PROOF_VERIFICATION_ERROR, "previousProof names no (unique) proof in the set", path=f"{base}/previousProof")
+            raise _Fail(
+                ErrorCode.PROOF_VERIFICATION_ERROR,
+                "previousProof names no (unique) proof in the set",
+                path=f"{base}/previousProof",
+            )
         signing_input = {**unsecured, "proof": chained[0] if len(chained) == 1 else chained}
 
     # Proof options' @context must be a prefix of the document's (vc-di-eddsa verify step 4).
@@ -356,16 +423,26 @@ def _verify_one(
         dctx = unsecured.get("@context")
         pl = pctx if isinstance(pctx, list) else [pctx]
         dl = dctx if isinstance(dctx, list) else [dctx]
-        if dl[: len(pl)] != pl:
-            raise _Fail(ErrorCode.PROOF_VERIFICATION_ERROR, "proof @context is not a prefix of the document's", path=f"{base}/@context")
+        if not pl or dl[: len(pl)] != pl:
+            raise _Fail(
+                ErrorCode.PROOF_VERIFICATION_ERROR,
+                "proof @context is not a prefix of the document's",
+                path=f"{base}/@context",
+            )
 
     vm_url = proof["verificationMethod"]
     try:
         did_doc, method = resolve_verification_method(vm_url, resolver)
     except KrOvidError as exc:
-        raise _Fail(exc.code, str(exc), path=f"{base}/verificationMethod", retryable=exc.retryable) from None
+        raise _Fail(
+            exc.code, str(exc), path=f"{base}/verificationMethod", retryable=exc.retryable
+        ) from None
     if expected_controller is not None and did_doc.id != expected_controller:
-        raise _Fail(ErrorCode.KEY_NOT_AUTHORIZED, "proof is not by the expected controller", path=f"{base}/verificationMethod")
+        raise _Fail(
+            ErrorCode.KEY_NOT_AUTHORIZED,
+            "proof is not by the expected controller",
+            path=f"{base}/verificationMethod",
+        )
     if not did_doc.authorizes(vm_url, proof_purpose):
         raise _Fail(
             ErrorCode.KEY_NOT_AUTHORIZED,
@@ -373,23 +450,38 @@ def _verify_one(
             path=f"{base}/verificationMethod",
         )
     public_key = _public_key(method, base)
-    info = VerifiedProof(name, vm_url, did_doc.id, proof_purpose, created, expires,
-                         proof.get("id") if isinstance(proof.get("id"), str) else None)
+    info = VerifiedProof(
+        name,
+        vm_url,
+        did_doc.id,
+        proof_purpose,
+        created,
+        expires,
+        proof.get("id") if isinstance(proof.get("id"), str) else None,
+    )
     problem = key_lifetime_problem(method, created or now)
     if problem is not None:
         raise _Fail(problem.code, problem.detail, path=f"{base}/verificationMethod")
     if method_check is not None:
         problem = method_check(did_doc, method, info)
         if problem is not None:
-            raise _Fail(problem.code, problem.detail, path=problem.path or f"{base}/verificationMethod")
+            raise _Fail(
+                problem.code, problem.detail, path=problem.path or f"{base}/verificationMethod"
+            )
 
     try:
         transformed = suite.transform(signing_input, loader=loader)
         proof_config = suite.configure_proof(options, signing_input, loader=loader)
     except KrOvidError as exc:
         raise _Fail(exc.code, str(exc)) from None
-    if not suite.verify_signature(suite.hash_data(transformed, proof_config), proof["proofValue"], public_key):
-        raise _Fail(ErrorCode.PROOF_VERIFICATION_ERROR, "signature does not verify", path=f"{base}/proofValue")
+    if not suite.verify_signature(
+        suite.hash_data(transformed, proof_config), proof["proofValue"], public_key
+    ):
+        raise _Fail(
+            ErrorCode.PROOF_VERIFICATION_ERROR,
+            "signature does not verify",
+            path=f"{base}/proofValue",
+        )
     return info
 
 
@@ -405,9 +497,14 @@ def key_lifetime_problem(method: Mapping[str, Any], signed_at: datetime) -> Prob
     if "expires" in method:
         retired = parse_datetime_stamp(method["expires"])
         if retired is None:
-            return ProblemDetails(ErrorCode.INVALID_DID_DOCUMENT, "verification method 'expires' is not a dateTimeStamp")
+            return ProblemDetails(
+                ErrorCode.INVALID_DID_DOCUMENT,
+                "verification method 'expires' is not a dateTimeStamp",
+            )
         if signed_at >= retired:
-            return ProblemDetails(ErrorCode.KEY_RETIRED, "the proof was created after its key was retired")
+            return ProblemDetails(
+                ErrorCode.KEY_RETIRED, "the proof was created after its key was retired"
+            )
     return None
 
 
@@ -416,18 +513,34 @@ def _timestamp(proof: dict[str, Any], member: str, base: str) -> datetime | None
         return None
     parsed = parse_datetime_stamp(proof[member])
     if parsed is None:
-        raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, f"proof.{member} is not an XSD dateTimeStamp", path=f"{base}/{member}")
+        raise _Fail(
+            ErrorCode.MALFORMED_PROOF_ERROR,
+            f"proof.{member} is not an XSD dateTimeStamp",
+            path=f"{base}/{member}",
+        )
     return parsed
 
 
 def _public_key(method: Mapping[str, Any], base: str) -> bytes:
     if method.get("type") not in _KEY_TYPES:
-        raise _Fail(ErrorCode.KEY_NOT_AUTHORIZED, "verification method type is not an Ed25519 key type", path=f"{base}/verificationMethod")
+        raise _Fail(
+            ErrorCode.KEY_NOT_AUTHORIZED,
+            "verification method type is not an Ed25519 key type",
+            path=f"{base}/verificationMethod",
+        )
     try:
         if "publicKeyMultibase" in method:
             return decode_public_multikey(method["publicKeyMultibase"])
         if "publicKeyJwk" in method:
             return public_key_from_jwk(method["publicKeyJwk"])
     except KeyFormatError as exc:
-        raise _Fail(ErrorCode.INVALID_DID_DOCUMENT, f"verification method key: {exc}", path=f"{base}/verificationMethod") from None
-    raise _Fail(ErrorCode.INVALID_DID_DOCUMENT, "verification method has no public key", path=f"{base}/verificationMethod")
+        raise _Fail(
+            ErrorCode.INVALID_DID_DOCUMENT,
+            f"verification method key: {exc}",
+            path=f"{base}/verificationMethod",
+        ) from None
+    raise _Fail(
+        ErrorCode.INVALID_DID_DOCUMENT,
+        "verification method has no public key",
+        path=f"{base}/verificationMethod",
+    )

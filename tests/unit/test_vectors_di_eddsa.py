@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import VECTORS, load_json, vector_loader
 
 from kr_ovid.clock import parse_datetime_stamp
 from kr_ovid.integrity import add_proof, get_suite, verify_proof
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.keys.multikey import decode_secret_multikey
 from kr_ovid.problems import ErrorCode
+
+from support import VECTORS, load_json, vector_loader
 
 V = VECTORS / "vc-di-eddsa"
 LOADER = vector_loader()
@@ -42,7 +43,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("folder", "sfx", "suite_name", "unsigned"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("folder", "sfx", "suite_name", "unsigned"), CASES, ids=[c[0] for c in CASES]
+)
 def test_steps_byte_for_byte(folder: str, sfx: str, suite_name: str, unsigned: Path) -> None:
     d = V / folder
     suite = get_suite(suite_name)
@@ -103,7 +106,9 @@ def test_tampered_vectors_fail(path: Path) -> None:
     doc = load_json(path)
     now = _now(doc)
     tampered = copy.deepcopy(doc)
-    tampered["credentialSubject"]["alumniOf" if "alumniOf" in tampered["credentialSubject"] else "id"] = "did:example:tampered"
+    tampered["credentialSubject"][
+        "alumniOf" if "alumniOf" in tampered["credentialSubject"] else "id"
+    ] = "did:example:tampered"
     result = verify_proof(tampered, loader=LOADER, now=now)
     assert not result.verified
     assert ErrorCode.PROOF_VERIFICATION_ERROR in result.codes
@@ -112,7 +117,11 @@ def test_tampered_vectors_fail(path: Path) -> None:
     tampered = copy.deepcopy(doc)
     first = tampered["proof"][0] if isinstance(tampered["proof"], list) else tampered["proof"]
     first["created"] = "2020-01-01T00:00:00Z"
-    assert verify_proof(tampered, loader=LOADER, now=now).codes == (ErrorCode.PROOF_VERIFICATION_ERROR,) or not verify_proof(tampered, loader=LOADER, now=now).verified
+    assert (
+        verify_proof(tampered, loader=LOADER, now=now).codes
+        == (ErrorCode.PROOF_VERIFICATION_ERROR,)
+        or not verify_proof(tampered, loader=LOADER, now=now).verified
+    )
 
 
 def test_proof_set_and_chain_reproduced() -> None:
@@ -122,13 +131,23 @@ def test_proof_set_and_chain_reproduced() -> None:
     step = document
     for i, name in enumerate(["proofSetConfig1", "proofSetConfig2"], start=1):
         cfg = load_json(ps / f"{name}.json")
-        step = add_proof(step, signer_for(keys[f"keyPair{i}"]), created=cfg["created"], proof_id=cfg["id"], loader=LOADER)
+        step = add_proof(
+            step,
+            signer_for(keys[f"keyPair{i}"]),
+            created=cfg["created"],
+            proof_id=cfg["id"],
+            loader=LOADER,
+        )
         assert step == load_json(ps / f"signedProofSet{i}.json")
     for i, name in enumerate(["proofChainConfig1", "proofChainConfig2"], start=1):
         cfg = load_json(ps / f"{name}.json")
         step = add_proof(
-            step, signer_for(keys[f"keyPair{i + 2}"]), created=cfg["created"], proof_id=cfg.get("id"),
-            previous_proof=cfg["previousProof"], loader=LOADER,
+            step,
+            signer_for(keys[f"keyPair{i + 2}"]),
+            created=cfg["created"],
+            proof_id=cfg.get("id"),
+            previous_proof=cfg["previousProof"],
+            loader=LOADER,
         )
         assert step == load_json(ps / f"signedProofChain{i}.json")
         assert step["proof"][-1] == load_json(ps / f"proofChainConfigSigned{i}.json")
@@ -139,4 +158,6 @@ def test_legacy_ed25519signature2020_canonical_form_matches() -> None:
     suite = get_suite("eddsa-rdfc-2022")
     signed = load_json(V / "Ed25519Signature2020" / "signedEdSig.json")
     unsecured = {k: v for k, v in signed.items() if k != "proof"}
-    assert suite.transform(unsecured, loader=LOADER).decode() == text(V / "Ed25519Signature2020" / "canonDocEdSig.txt")
+    assert suite.transform(unsecured, loader=LOADER).decode() == text(
+        V / "Ed25519Signature2020" / "canonDocEdSig.txt"
+    )

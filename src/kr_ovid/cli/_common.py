@@ -45,7 +45,9 @@ def emit(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-def emit_result(result: VerificationResult, *, as_json: bool, extra: dict[str, Any] | None = None) -> int:
+def emit_result(
+    result: VerificationResult, *, as_json: bool, extra: dict[str, Any] | None = None
+) -> int:
     """Print a verification result; exit 0 when verified, 1 otherwise."""
     if as_json:
         out = result.to_dict()

@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("keygen", help="write an Ed25519 key file (JSON Multikey, mode 0600)")
     p.add_argument("--seed", help="32-byte seed as 64 hex characters (reproducible keys)")
     p.add_argument("--controller", help="controller DID (default: the key's did:key)")
-    p.add_argument("--id", dest="vm_id", help="verification method id (default: <controller>#<multikey>)")
+    p.add_argument(
+        "--id", dest="vm_id", help="verification method id (default: <controller>#<multikey>)"
+    )
     p.add_argument("--jwk", action="store_true", help="also print the public JWK")
     p.add_argument("--out", required=True, help="key file to write")
     p.set_defaults(func=cmd_keygen)
@@ -27,7 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--key", required=True, help="key file written by keygen")
     p.add_argument("--suite", default=DEFAULT_CRYPTOSUITE, choices=sorted(SUITES))
     p.add_argument("--purpose", default="assertionMethod")
-    p.add_argument("--created", default=None, help="ISO dateTimeStamp, or 'none' to omit (default: now)")
+    p.add_argument(
+        "--created", default=None, help="ISO dateTimeStamp, or 'none' to omit (default: now)"
+    )
     p.add_argument("--challenge")
     p.add_argument("--domain")
     p.add_argument("input", help="JSON file ('-' for stdin)")
@@ -44,7 +48,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def add_did_docs_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--did-docs", metavar="DIR", help="resolve non-did:key DIDs from *.json documents in DIR")
+    p.add_argument(
+        "--did-docs", metavar="DIR", help="resolve non-did:key DIDs from *.json documents in DIR"
+    )
 
 
 def resolver_from_args(args: argparse.Namespace) -> CompositeResolver:
@@ -79,7 +85,13 @@ def cmd_keygen(args: argparse.Namespace) -> int:
         raise CliError(f"{out} exists; refusing to overwrite a key file")
     signer.write_key_file(out, controller=controller)
     public = signer.public_multikey_document(controller=controller)
-    emit({"publicKey": public, "didKey": signer.public.did_key, **({"publicJwk": signer.public.jwk} if args.jwk else {})})
+    emit(
+        {
+            "publicKey": public,
+            "didKey": signer.public.did_key,
+            **({"publicJwk": signer.public.jwk} if args.jwk else {}),
+        }
+    )
     return EXIT_OK
 
 

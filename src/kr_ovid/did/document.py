@@ -35,7 +35,9 @@ RELATIONSHIPS = (
     "capabilityDelegation",
 )
 # DID Core §3.1 syntax: did:method:method-specific-id (pct-encoded allowed; no empty segments at end).
-_DID_RE = re.compile(r"^did:[a-z0-9]+:(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2}|:)*(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})$")
+_DID_RE = re.compile(
+    r"^did:[a-z0-9]+:(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2}|:)*(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})$"
+)
 _MAX_METHODS = 64
 
 

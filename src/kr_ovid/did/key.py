@@ -25,7 +25,9 @@ def public_key_from_did_key(did: str) -> bytes:
     try:
         return decode_public_multikey(did[len(_PREFIX) :])
     except KeyFormatError as exc:
-        raise ResolutionError(f"invalid did:key: {exc}", code=ErrorCode.INVALID_DID_DOCUMENT) from None
+        raise ResolutionError(
+            f"invalid did:key: {exc}", code=ErrorCode.INVALID_DID_DOCUMENT
+        ) from None
 
 
 def did_key_document(did: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ drivers that take an injected fetch function (did:web, :mod:`kr_ovid.did.web`).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -51,7 +50,9 @@ class LocalDidResolver:
         for raw in items:
             doc = raw if isinstance(raw, DidDocument) else DidDocument.from_json(raw)
             if doc.id in docs:
-                raise ResolutionError(f"two local documents for {doc.id}", code=ErrorCode.INVALID_DID_DOCUMENT)
+                raise ResolutionError(
+                    f"two local documents for {doc.id}", code=ErrorCode.INVALID_DID_DOCUMENT
+                )
             docs[doc.id] = doc
         self._docs = docs
 
@@ -72,7 +73,9 @@ class LocalDidResolver:
     def resolve(self, did: str) -> DidDocument:
         doc = self._docs.get(did)
         if doc is None:
-            raise ResolutionError(f"DID not found locally: {did[:200]}", code=ErrorCode.DID_NOT_FOUND)
+            raise ResolutionError(
+                f"DID not found locally: {did[:200]}", code=ErrorCode.DID_NOT_FOUND
+            )
         return doc
 
     def __contains__(self, did: object) -> bool:
@@ -124,11 +127,14 @@ def resolve_verification_method(
     """Resolve a DID URL to (controller document, verification method)."""
     if not isinstance(vm_url, str) or "#" not in vm_url:
         raise ResolutionError(
-            "verificationMethod must be a DID URL with a fragment", code=ErrorCode.DID_RESOLUTION_ERROR
+            "verificationMethod must be a DID URL with a fragment",
+            code=ErrorCode.DID_RESOLUTION_ERROR,
         )
     did, _ = split_did_url(vm_url)
     if not is_did(did):
-        raise ResolutionError("verificationMethod is not a DID URL", code=ErrorCode.DID_RESOLUTION_ERROR)
+        raise ResolutionError(
+            "verificationMethod is not a DID URL", code=ErrorCode.DID_RESOLUTION_ERROR
+        )
     try:
         doc = resolver.resolve(did)
     except KrOvidError:
@@ -138,7 +144,9 @@ def resolve_verification_method(
             f"resolver failed: {type(exc).__name__}", code=ErrorCode.DID_RESOLUTION_ERROR
         ) from None
     if not isinstance(doc, DidDocument) or doc.id != did:
-        raise ResolutionError("resolver returned a document for another DID", code=ErrorCode.INVALID_DID_DOCUMENT)
+        raise ResolutionError(
+            "resolver returned a document for another DID", code=ErrorCode.INVALID_DID_DOCUMENT
+        )
     method = doc.method(vm_url)
     if method is None:
         raise ResolutionError(
@@ -149,5 +157,3 @@ def resolve_verification_method(
             "verification method controller is not the DID", code=ErrorCode.KEY_NOT_AUTHORIZED
         )
     return doc, method
-
-

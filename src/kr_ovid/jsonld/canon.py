@@ -12,12 +12,15 @@ cache is process-wide. This module closes each of those:
 * expansion runs against a sentinel base in the reserved ``.invalid`` TLD, so anything that only
   became an IRI through base resolution (an undefined type, a relative ``@id``) is detected and
   refused, and every IRI in the expanded form is checked against RFC 3987;
+* JSON values that produce no RDF statement (``null``, ``[]``, a repeated array item) are refused:
+  under RDFC they would not be signed, so adding or removing them would go unnoticed;
 * RDFC-1.0 (URDNA2015) runs with a bound on blank nodes and work, and the canonical N-Quads are
   serialized by :mod:`kr_ovid.jsonld.nquads`, not by pyld.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pyld import jsonld as _pyld
@@ -82,7 +85,9 @@ def _bad_iri(value: object, where: str) -> CanonicalizationError:
             f"{where} is a relative IRI or an undefined term (resolved only against a base)",
             code=ErrorCode.DATA_LOSS_ERROR,
         )
-    return CanonicalizationError(f"{where} is not a valid absolute IRI", code=ErrorCode.MALFORMED_VALUE_ERROR)
+    return CanonicalizationError(
+        f"{where} is not a valid absolute IRI", code=ErrorCode.MALFORMED_VALUE_ERROR
+    )
 
 
 def _check_iri(value: object, where: str, *, blank_ok: bool) -> None:
@@ -126,11 +131,42 @@ def _check_expanded(expanded: Any) -> None:
                 continue
             elif key.startswith("@"):
                 raise CanonicalizationError(
-                    f"unsupported keyword {key} in expanded form", code=ErrorCode.MALFORMED_VALUE_ERROR
+                    f"unsupported keyword {key} in expanded form",
+                    code=ErrorCode.MALFORMED_VALUE_ERROR,
                 )
             else:
                 _check_iri(key, "a property", blank_ok=False)
                 stack.append(value)
+
+
+def _check_unsigned_values(document: Any) -> None:
+    """Refuse compact-form values that JSON-LD silently turns into nothing (outside @context)."""
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        value, path = stack.pop()
+        if value is None:
+            raise CanonicalizationError(
+                f"null at {path or '/'} would not be signed", code=ErrorCode.DATA_LOSS_ERROR
+            )
+        if isinstance(value, list):
+            if not value:
+                raise CanonicalizationError(
+                    f"empty array at {path} would not be signed", code=ErrorCode.DATA_LOSS_ERROR
+                )
+            seen: set[str] = set()
+            for i, item in enumerate(value):
+                key = json.dumps(item, sort_keys=True, ensure_ascii=False)
+                if key in seen:
+                    raise CanonicalizationError(
+                        f"repeated item in the array at {path}: RDF keeps one copy",
+                        code=ErrorCode.DATA_LOSS_ERROR,
+                    )
+                seen.add(key)
+                stack.append((item, f"{path}/{i}"))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if k != "@context":
+                    stack.append((v, f"{path}/{k}"))
 
 
 def expand(document: Any, *, loader: StaticDocumentLoader) -> list[Any]:
@@ -141,16 +177,21 @@ def expand(document: Any, *, loader: StaticDocumentLoader) -> list[Any]:
     except JsonParseError as exc:
         raise CanonicalizationError(str(exc), code=ErrorCode.PARSING_ERROR) from None
     if not isinstance(document, dict):
-        raise CanonicalizationError("a JSON-LD document must be an object", code=ErrorCode.PARSING_ERROR)
+        raise CanonicalizationError(
+            "a JSON-LD document must be an object", code=ErrorCode.PARSING_ERROR
+        )
+    _check_unsigned_values(document)
     try:
         expanded = _pyld.JsonLdProcessor(on_property_dropped=_dropped).expand(document, options)
     # pyld raises many exception types on hostile input; every one becomes a coded error here.
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         code, message = _cause_code(exc)
         raise CanonicalizationError(message, code=code) from None
     _check_expanded(expanded)
     if not isinstance(expanded, list):
-        raise CanonicalizationError("unexpected expansion result", code=ErrorCode.PROOF_TRANSFORMATION_ERROR)
+        raise CanonicalizationError(
+            "unexpected expansion result", code=ErrorCode.PROOF_TRANSFORMATION_ERROR
+        )
     return expanded
 
 
@@ -166,7 +207,7 @@ def canonicalize_rdfc(
     options = _options(loader)
     try:
         dataset = _pyld.JsonLdProcessor(on_property_dropped=_dropped).to_rdf(expanded, options)
-    except Exception as exc:  # noqa: BLE001 — see expand()
+    except Exception as exc:
         code, message = _cause_code(exc)
         raise CanonicalizationError(message, code=code) from None
     try:

@@ -73,7 +73,7 @@ def _read_pinned(path: Path, sha256: str, url: str) -> Any:
     return json.loads(data)
 
 
-class _LockedLRU(LRUCache):  # type: ignore[misc]
+class _LockedLRU(LRUCache):  # type: ignore[type-arg]
     """LRU cache safe to share between threads (cachetools' is not)."""
 
     def __init__(self, maxsize: int) -> None:

@@ -15,8 +15,8 @@ from multiformats import multicodec, varint
 from kr_ovid.errors import KeyFormatError
 
 __all__ = [
-    "ED25519_PUB_HEADER",
     "ED25519_PRIV_HEADER",
+    "ED25519_PUB_HEADER",
     "decode_multibase_base58btc",
     "decode_public_multikey",
     "decode_secret_multikey",

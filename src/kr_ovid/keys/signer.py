@@ -107,7 +107,7 @@ class Ed25519Signer:
 
     __slots__ = ("_key", "_public", "_verification_method")
 
-    def __init__(self, private_key: Ed25519PrivateKey, *, verification_method: str | None = None):
+    def __init__(self, private_key: Ed25519PrivateKey, *, verification_method: str | None = None) -> None:
         if not isinstance(private_key, Ed25519PrivateKey):
             raise KeyFormatError("Ed25519Signer needs an Ed25519PrivateKey")
         self._key = private_key
@@ -138,7 +138,10 @@ class Ed25519Signer:
 
     @classmethod
     def from_multikey(
-        cls, secret_key_multibase: str, *, verification_method: str | None = None,
+        cls,
+        secret_key_multibase: str,
+        *,
+        verification_method: str | None = None,
         public_key_multibase: str | None = None,
     ) -> Ed25519Signer:
         signer = cls.from_seed(
@@ -156,7 +159,9 @@ class Ed25519Signer:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise KeyFormatError(f"cannot read key file {os.fspath(path)!s}: {type(exc).__name__}") from None
+            raise KeyFormatError(
+                f"cannot read key file {os.fspath(path)!s}: {type(exc).__name__}"
+            ) from None
         return cls.from_key_dict(data)
 
     @classmethod
@@ -223,8 +228,13 @@ class Ed25519Signer:
         doc["secretKeyMultibase"] = self.export_secret_multikey()
         return doc
 
-    def write_key_file(self, path: str | os.PathLike[str], *, controller: str | None = None,
-                       note: str | None = None) -> None:
+    def write_key_file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        controller: str | None = None,
+        note: str | None = None,
+    ) -> None:
         """Write the JSON Multikey key file with mode 0600 (created with that mode, never wider)."""
         doc = self.key_file_dict(controller=controller)
         if note:

@@ -4,10 +4,17 @@ from kr_ovid.suites.base import Cryptosuite, EddsaCryptosuite
 from kr_ovid.suites.eddsa_jcs_2022 import EddsaJcs2022
 from kr_ovid.suites.eddsa_rdfc_2022 import EddsaRdfc2022
 
-SUITES: dict[str, Cryptosuite] = {
+SUITES: dict[str, EddsaCryptosuite] = {
     EddsaRdfc2022.name: EddsaRdfc2022(),
     EddsaJcs2022.name: EddsaJcs2022(),
 }
 DEFAULT_CRYPTOSUITE = EddsaRdfc2022.name
 
-__all__ = ["DEFAULT_CRYPTOSUITE", "SUITES", "Cryptosuite", "EddsaCryptosuite", "EddsaJcs2022", "EddsaRdfc2022"]
+__all__ = [
+    "DEFAULT_CRYPTOSUITE",
+    "SUITES",
+    "Cryptosuite",
+    "EddsaCryptosuite",
+    "EddsaJcs2022",
+    "EddsaRdfc2022",
+]

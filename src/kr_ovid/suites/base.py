@@ -20,14 +20,24 @@ __all__ = ["Cryptosuite", "EddsaCryptosuite"]
 
 
 class Cryptosuite(Protocol):
-    name: str
-    required_algorithm: str
-    proof_keeps_context: bool
+    @property
+    def name(self) -> str: ...
 
-    def transform(self, unsecured_document: dict[str, Any], *, loader: StaticDocumentLoader) -> bytes: ...
+    @property
+    def required_algorithm(self) -> str: ...
+
+    @property
+    def proof_keeps_context(self) -> bool: ...
+
+    def transform(
+        self, unsecured_document: dict[str, Any], *, loader: StaticDocumentLoader
+    ) -> bytes: ...
 
     def configure_proof(
-        self, proof_options: dict[str, Any], unsecured_document: dict[str, Any], *,
+        self,
+        proof_options: dict[str, Any],
+        unsecured_document: dict[str, Any],
+        *,
         loader: StaticDocumentLoader,
     ) -> bytes: ...
 
@@ -55,12 +65,17 @@ class EddsaCryptosuite:
                 code=ErrorCode.PROOF_TRANSFORMATION_ERROR,
             )
 
-    def transform(self, unsecured_document: dict[str, Any], *, loader: StaticDocumentLoader) -> bytes:
+    def transform(
+        self, unsecured_document: dict[str, Any], *, loader: StaticDocumentLoader
+    ) -> bytes:
         """§3.x.3 Transformation: canonical bytes of the document without its proof."""
         return self.canonicalize(unsecured_document, loader=loader)
 
     def configure_proof(
-        self, proof_options: dict[str, Any], unsecured_document: dict[str, Any], *,
+        self,
+        proof_options: dict[str, Any],
+        unsecured_document: dict[str, Any],
+        *,
         loader: StaticDocumentLoader,
     ) -> bytes:
         """§3.x.5 Proof Configuration: the options get the document's ``@context``, then canonicalize."""

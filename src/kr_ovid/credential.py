@@ -1,0 +1,188 @@
+"""VC Data Model 2.0 structure and validity-period checks (https://www.w3.org/TR/vc-data-model-2.0/).
+
+These checks are independent of how the credential is secured: the Data Integrity path and the
+SD-JWT path both run them on the (disclosed) credential.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from kr_ovid.clock import parse_datetime_stamp
+from kr_ovid.did.document import is_did
+from kr_ovid.jsonld.iri import is_absolute_iri
+from kr_ovid.problems import ErrorCode, ProblemDetails
+
+__all__ = [
+    "VC_V2_CONTEXT",
+    "check_structure",
+    "check_validity_period",
+    "credential_types",
+    "issuer_id",
+]
+
+VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+
+
+def _problem(code: ErrorCode, detail: str, path: str) -> ProblemDetails:
+    return ProblemDetails(code, detail, path)
+
+
+def issuer_id(credential: Mapping[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+def credential_types(document: Mapping[str, Any]) -> tuple[str, ...]:
+    t = document.get("type")
+    if isinstance(t, str):
+        return (t,)
+    if isinstance(t, list):
+        return tuple(x for x in t if isinstance(x, str))
+    return ()
+
+
+def check_structure(document: Any, *, kind: str = "VerifiableCredential") -> list[ProblemDetails]:
+    """§4 Basic Concepts: contexts, types, ids, issuer, subject; returns every problem found."""
+    problems: list[ProblemDetails] = []
+    if not isinstance(document, dict):
+        return [_problem(ErrorCode.PARSING_ERROR, f"a {kind} must be a JSON object", "")]
+    ctx = document.get("@context")
+    if not isinstance(ctx, list) or not ctx or ctx[0] != VC_V2_CONTEXT:
+        problems.append(
+            _problem(
+                ErrorCode.MALFORMED_VALUE_ERROR,
+                f"@context must be a list starting with {VC_V2_CONTEXT}",
+                "/@context",
+            )
+        )
+    elif not all(isinstance(c, str | dict) for c in ctx):
+        problems.append(
+            _problem(
+                ErrorCode.MALFORMED_VALUE_ERROR,
+                "@context entries must be URLs or objects",
+                "/@context",
+            )
+        )
+    types = document.get("type")
+    if not (
+        isinstance(types, str)
+        or (isinstance(types, list) and all(isinstance(t, str) for t in types))
+    ):
+        problems.append(
+            _problem(
+                ErrorCode.MALFORMED_VALUE_ERROR, "type must be a string or list of strings", "/type"
+            )
+        )
+    elif kind not in credential_types(document):
+        problems.append(
+            _problem(ErrorCode.MALFORMED_VALUE_ERROR, f"type must include {kind}", "/type")
+        )
+    if "id" in document and not (
+        isinstance(document["id"], str) and is_absolute_iri(document["id"])
+    ):
+        problems.append(_problem(ErrorCode.MALFORMED_VALUE_ERROR, "id must be a URL", "/id"))
+    if kind == "VerifiableCredential":
+        iss = issuer_id(document)
+        if iss is None or not is_absolute_iri(iss):
+            problems.append(
+                _problem(
+                    ErrorCode.MALFORMED_VALUE_ERROR,
+                    "issuer must be a URL or an object with an id URL",
+                    "/issuer",
+                )
+            )
+        subject = document.get("credentialSubject")
+        subjects = subject if isinstance(subject, list) else [subject]
+        if not subjects or not all(isinstance(s, dict) and s for s in subjects):
+            problems.append(
+                _problem(
+                    ErrorCode.MALFORMED_VALUE_ERROR,
+                    "credentialSubject must be a non-empty object",
+                    "/credentialSubject",
+                )
+            )
+        else:
+            for i, s in enumerate(subjects):
+                sid = s.get("id")
+                if sid is not None and not (isinstance(sid, str) and is_absolute_iri(sid)):
+                    where = (
+                        f"/credentialSubject/{i}/id"
+                        if isinstance(subject, list)
+                        else "/credentialSubject/id"
+                    )
+                    problems.append(
+                        _problem(
+                            ErrorCode.MALFORMED_VALUE_ERROR,
+                            "credentialSubject id must be a URL",
+                            where,
+                        )
+                    )
+        for member in ("validFrom", "validUntil"):
+            if member in document and parse_datetime_stamp(document[member]) is None:
+                problems.append(
+                    _problem(
+                        ErrorCode.MALFORMED_VALUE_ERROR,
+                        f"{member} must be an XSD dateTimeStamp",
+                        f"/{member}",
+                    )
+                )
+        if "issuanceDate" in document or "expirationDate" in document:
+            problems.append(
+                _problem(
+                    ErrorCode.MALFORMED_VALUE_ERROR,
+                    "VC 1.1 date terms are not allowed in a VC 2.0 credential",
+                    "/",
+                )
+            )
+    elif kind == "VerifiablePresentation":
+        holder = document.get("holder")
+        if (
+            holder is not None
+            and not (isinstance(holder, str) and is_absolute_iri(holder))
+            and not (isinstance(holder, dict) and isinstance(holder.get("id"), str))
+        ):
+            problems.append(
+                _problem(ErrorCode.MALFORMED_VALUE_ERROR, "holder must be a URL", "/holder")
+            )
+    return problems
+
+
+def check_validity_period(
+    document: Mapping[str, Any], *, now: datetime, skew: timedelta
+) -> list[ProblemDetails]:
+    """§4.9 Validity Period: ``validFrom <= now <= validUntil``, each widened by ``skew``."""
+    problems: list[ProblemDetails] = []
+    start = parse_datetime_stamp(document.get("validFrom")) if "validFrom" in document else None
+    end = parse_datetime_stamp(document.get("validUntil")) if "validUntil" in document else None
+    if start is not None and now + skew < start:
+        problems.append(
+            _problem(
+                ErrorCode.VALIDITY_PERIOD_ERROR,
+                "credential is not yet valid (validFrom)",
+                "/validFrom",
+            )
+        )
+    if end is not None and now - skew > end:
+        problems.append(
+            _problem(
+                ErrorCode.VALIDITY_PERIOD_ERROR,
+                "credential has expired (validUntil)",
+                "/validUntil",
+            )
+        )
+    if start is not None and end is not None and end < start:
+        problems.append(
+            _problem(
+                ErrorCode.MALFORMED_VALUE_ERROR, "validUntil precedes validFrom", "/validUntil"
+            )
+        )
+    return problems
+
+
+def is_did_url_or_did(value: object) -> bool:
+    return isinstance(value, str) and is_did(value.split("#", 1)[0])

@@ -1,0 +1,139 @@
+"""Safe-mode JSON-LD: nothing dropped, nothing invented, IRIs checked, work bounded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kr_ovid.errors import CanonicalizationError
+from kr_ovid.jsonld import canonicalize_rdfc, expand, jcs_canonicalize
+from kr_ovid.jsonld.loader import StaticDocumentLoader
+from kr_ovid.problems import ErrorCode
+
+from support import TEST_CTX_URL, example_credential, example_loader
+
+LOADER = example_loader()
+
+
+def code_of(doc: Any, loader: StaticDocumentLoader = LOADER) -> ErrorCode:
+    with pytest.raises(CanonicalizationError) as info:
+        canonicalize_rdfc(doc, loader=loader)
+    return info.value.code
+
+
+def test_our_credential_canonicalizes() -> None:
+    out = canonicalize_rdfc(example_credential(), loader=LOADER)
+    assert '<https://example.test/vocab#name2> "홍길동"' in out
+    assert out.endswith("\n")
+
+
+@pytest.mark.parametrize(
+    ("doc", "code"),
+    [
+        ({**example_credential(), "undefinedTerm": "x"}, ErrorCode.DATA_LOSS_ERROR),
+        (
+            {**example_credential(), "type": ["VerifiableCredential", "NotDefined"]},
+            ErrorCode.DATA_LOSS_ERROR,
+        ),
+        ({**example_credential(), "id": "relative/path"}, ErrorCode.DATA_LOSS_ERROR),
+        ({**example_credential(), "id": "#frag"}, ErrorCode.DATA_LOSS_ERROR),
+        ({**example_credential(), "issuer": "issuer-without-scheme"}, ErrorCode.DATA_LOSS_ERROR),
+        (
+            {**example_credential(), "id": "https://example.test/a b"},
+            ErrorCode.MALFORMED_VALUE_ERROR,
+        ),
+        (
+            {**example_credential(), "id": "https://example.test/a#b#c"},
+            ErrorCode.MALFORMED_VALUE_ERROR,
+        ),
+        (
+            {
+                **example_credential(),
+                "@context": ["https://www.w3.org/ns/credentials/v2", "https://nope.example/v1"],
+            },
+            ErrorCode.UNKNOWN_CONTEXT,
+        ),
+        ([1, 2], ErrorCode.PARSING_ERROR),
+    ],
+    ids=[
+        "undefined-property",
+        "undefined-type",
+        "relative-id",
+        "fragment-id",
+        "relative-issuer",
+        "iri-space",
+        "iri-two-hashes",
+        "unknown-context",
+        "not-object",
+    ],
+)
+def test_refusals(doc: Any, code: ErrorCode) -> None:
+    assert code_of(doc) is code
+
+
+def test_nested_undefined_property_is_reported() -> None:
+    doc = example_credential(nested={"inner": 1})
+    # 'nested' is defined, its member 'inner' is not.
+    assert code_of(doc) is ErrorCode.DATA_LOSS_ERROR
+
+
+def test_control_characters_escaped_per_rdfc() -> None:
+    doc = example_credential(tags='a\bb\fc\u0001d\u007fe\tf\ng"h\\i')
+    out = canonicalize_rdfc(doc, loader=LOADER)
+    assert '"a\\bb\\fc\\u0001d\\u007Fe\\tf\\ng\\"h\\\\i"' in out
+
+
+def test_blank_node_bound() -> None:
+    doc = example_credential(nested=[{"name2": str(i)} for i in range(50)])
+    canonicalize_rdfc(doc, loader=LOADER)
+    with pytest.raises(CanonicalizationError) as info:
+        canonicalize_rdfc(doc, loader=LOADER, max_blank_nodes=10)
+    assert info.value.code is ErrorCode.SIZE_LIMIT_ERROR
+
+
+def test_plain_callable_loader_is_refused() -> None:
+    with pytest.raises(CanonicalizationError) as info:
+        canonicalize_rdfc(example_credential(), loader=lambda url, options=None: {})  # type: ignore[arg-type]
+    assert info.value.code is ErrorCode.CONFIGURATION_ERROR
+
+
+def test_expand_with_vocab_context_still_checks_iris() -> None:
+    loader = StaticDocumentLoader(
+        {TEST_CTX_URL: {"@context": {"@vocab": "https://example.test/v#"}}}
+    )
+    doc = {"@context": [TEST_CTX_URL], "@id": "urn:x:1", "field with space": "v"}
+    with pytest.raises(CanonicalizationError):
+        expand(doc, loader=loader)
+
+
+def test_jcs() -> None:
+    assert jcs_canonicalize({"b": 1, "a": [1.0, "é"]}) == '{"a":[1,"é"],"b":1}'.encode()
+    with pytest.raises(CanonicalizationError):
+        jcs_canonicalize({"a": float("nan")})
+
+
+def test_protected_term_cannot_change_meaning() -> None:
+    """credentials/v2 terms are @protected: an override never changes what is signed."""
+    doc = example_credential()
+    original = canonicalize_rdfc(doc, loader=LOADER)
+    doc["@context"] = [*doc["@context"], {"issuer": "https://evil.example/issuer"}]
+    try:
+        assert canonicalize_rdfc(doc, loader=LOADER) == original
+    except CanonicalizationError as exc:
+        assert exc.code is ErrorCode.PROOF_TRANSFORMATION_ERROR
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"tags": None},
+        {"tags": []},
+        {"tags": ["a", "a"]},
+        {"tags": {"@value": None}},
+        {"tags": {"@set": []}},
+    ],
+)
+def test_values_without_statements_are_refused(extra: dict[str, Any]) -> None:
+    """Under RDFC these would not be signed: adding or removing them must not go unnoticed."""
+    assert code_of(example_credential(**extra)) is ErrorCode.DATA_LOSS_ERROR
