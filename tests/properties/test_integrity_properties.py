@@ -124,6 +124,10 @@ def test_adding_or_removing_any_key_fails(cred: Any, suite: str, data: st.DataOb
         key = data.draw(st.sampled_from(sorted(target)))
         if path == () and key == "@context":
             return
+        if path == ("proof",) and key == "@context":
+            # eddsa-jcs-2022: the proof's @context repeats the document's, which is what the proof
+            # configuration uses anyway (vc-di-eddsa §3.3.5); it is not a separately signed member.
+            return
         del target[key]
     else:
         key = data.draw(names.filter(lambda n: n not in target))
