@@ -298,7 +298,7 @@ def verify_proof(
                 ProblemDetails(ErrorCode.PARSING_ERROR, "document nests too deeply", base)
             )
         # Safety net for the promise "never raises": an unforeseen failure is a coded "no".
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             errors.append(
                 ProblemDetails(ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}", base)
             )

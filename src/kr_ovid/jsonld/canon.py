@@ -165,6 +165,11 @@ def _check_unsigned_values(document: Any) -> None:
                 stack.append((item, f"{path}/{i}"))
         elif isinstance(value, dict):
             for k, v in value.items():
+                if k == "@index":
+                    # An index is JSON-LD bookkeeping: it yields no statement, so it is unsigned.
+                    raise CanonicalizationError(
+                        f"@index at {path} would not be signed", code=ErrorCode.DATA_LOSS_ERROR
+                    )
                 if k != "@context":
                     stack.append((v, f"{path}/{k}"))
 
@@ -184,7 +189,7 @@ def expand(document: Any, *, loader: StaticDocumentLoader) -> list[Any]:
     try:
         expanded = _pyld.JsonLdProcessor(on_property_dropped=_dropped).expand(document, options)
     # pyld raises many exception types on hostile input; every one becomes a coded error here.
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         code, message = _cause_code(exc)
         raise CanonicalizationError(message, code=code) from None
     _check_expanded(expanded)
@@ -207,7 +212,7 @@ def canonicalize_rdfc(
     options = _options(loader)
     try:
         dataset = _pyld.JsonLdProcessor(on_property_dropped=_dropped).to_rdf(expanded, options)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         code, message = _cause_code(exc)
         raise CanonicalizationError(message, code=code) from None
     try:

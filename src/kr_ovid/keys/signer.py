@@ -107,7 +107,9 @@ class Ed25519Signer:
 
     __slots__ = ("_key", "_public", "_verification_method")
 
-    def __init__(self, private_key: Ed25519PrivateKey, *, verification_method: str | None = None) -> None:
+    def __init__(
+        self, private_key: Ed25519PrivateKey, *, verification_method: str | None = None
+    ) -> None:
         if not isinstance(private_key, Ed25519PrivateKey):
             raise KeyFormatError("Ed25519Signer needs an Ed25519PrivateKey")
         self._key = private_key

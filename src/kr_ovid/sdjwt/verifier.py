@@ -131,7 +131,7 @@ def verify_sd_jwt(
         return VerificationResult(
             False, None, tuple(exc.problems), retryable=exc.retryable, metadata=metadata
         )
-    except Exception as exc:  # a bug must still not turn hostile input into an exception
+    except Exception as exc:  # noqa: BLE001  # a bug must still not turn hostile input into an exception
         return VerificationResult(
             False,
             None,

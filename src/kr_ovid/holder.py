@@ -1,0 +1,83 @@
+"""The holder role (the phone wallet): keeps credentials, discloses only what a service asks.
+
+Data Integrity: wrap credentials in a presentation signed with the wallet's did:key
+(``authentication``, the service's challenge and domain). SD-JWT: choose the claims to disclose
+and add a Key Binding JWT with the service's nonce and audience, signed by the copy's cnf key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from kr_ovid.clock import Clock, SystemClock
+from kr_ovid.jsonld.loader import StaticDocumentLoader
+from kr_ovid.keys.signer import Signer
+from kr_ovid.presentation import create_presentation, sign_presentation
+from kr_ovid.sdjwt.holder import disclosable_claims, present
+from kr_ovid.suites import DEFAULT_CRYPTOSUITE
+
+__all__ = ["Holder"]
+
+
+class Holder:
+    """A wallet identity: its signer (``did:key`` by default) and a clock."""
+
+    def __init__(
+        self,
+        signer: Signer,
+        *,
+        clock: Clock | None = None,
+        loader: StaticDocumentLoader | None = None,
+    ) -> None:
+        self._signer = signer
+        self._clock = clock or SystemClock()
+        self._loader = loader
+
+    @property
+    def did(self) -> str:
+        return self._signer.verification_method.split("#", 1)[0]
+
+    def present(
+        self,
+        credentials: Sequence[dict[str, Any] | str],
+        *,
+        challenge: str,
+        domain: str,
+        cryptosuite: str = DEFAULT_CRYPTOSUITE,
+    ) -> dict[str, Any]:
+        """A signed Data Integrity presentation (SD-JWT strings are enveloped)."""
+        vp = create_presentation(credentials, holder=self.did)
+        return sign_presentation(
+            vp,
+            self._signer,
+            challenge=challenge,
+            domain=domain,
+            cryptosuite=cryptosuite,
+            created=self._clock.now(),
+            loader=self._loader,
+        )
+
+    def disclosable(self, sd_jwt: str) -> list[tuple[str, Any]]:
+        """(JSON pointer, value) for every claim the holder can choose to disclose."""
+        return disclosable_claims(sd_jwt)
+
+    def present_sd_jwt(
+        self,
+        sd_jwt: str,
+        disclose: Iterable[str],
+        *,
+        nonce: str,
+        audience: str,
+        key: Signer | None = None,
+    ) -> str:
+        """The SD-JWT with only ``disclose`` (JSON pointers) and a KB-JWT signed by ``key``
+        (the copy's cnf key; this holder's signer by default)."""
+        return present(
+            sd_jwt,
+            disclose,
+            holder_signer=key or self._signer,
+            nonce=nonce,
+            aud=audience,
+            iat=self._clock.now(),
+        )

@@ -1,0 +1,222 @@
+"""The issuing role: one issuer DID, its :class:`~kr_ovid.keys.Signer`, a clock, an optional
+status store. Spec layers below do the work; this recipe fixes the safe defaults (urn:uuid ids,
+validity, status entries, eddsa-rdfc-2022, JSON Schema before signing, SD-JWT plans).
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from kr_ovid.clock import Clock, SystemClock, format_datetime
+from kr_ovid.did.document import DidDocument, split_did_url
+from kr_ovid.errors import ConfigurationError, KeyFormatError
+from kr_ovid.integrity import add_proof, get_suite
+from kr_ovid.jsonld.loader import StaticDocumentLoader
+from kr_ovid.keys.multikey import decode_public_multikey
+from kr_ovid.keys.signer import Signer, verify_ed25519
+from kr_ovid.sdjwt.issuer import issue_sd_jwt
+from kr_ovid.status.publish import status_entries
+from kr_ovid.status.store import StatusAllocation, StatusListStore
+from kr_ovid.suites import DEFAULT_CRYPTOSUITE
+
+__all__ = ["CredentialIssuer", "IssuedCredential", "SdJwtCopy"]
+
+Format = Literal["di", "sd-jwt"]
+#: Checks the unsigned credential (e.g. a JSON Schema); raise to refuse issuing it.
+CredentialCheck = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SdJwtCopy:
+    """One SD-JWT copy of a batch: its own credential id, status position and holder key."""
+
+    credential_id: str
+    sd_jwt: str
+    status: StatusAllocation | None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCredential:
+    """What one issuance produced. ``credential`` is the Data Integrity form (full disclosure)."""
+
+    credential_id: str | None
+    credential: dict[str, Any] | None
+    status: StatusAllocation | None
+    sd_jwts: tuple[SdJwtCopy, ...] = field(default=())
+
+
+class CredentialIssuer:
+    """Signs credentials for one issuer DID.
+
+    Built once per issuing key: the signer's algorithm must match the suite, and the signer's
+    verification method must belong to ``issuer``'s DID. With ``did_document`` given, the key is
+    also checked to be listed under ``assertionMethod`` and to *be* the key published there (the
+    signer signs a random probe that is verified against the published public key: a KMS or
+    HSM signer proves possession without revealing anything).
+    """
+
+    def __init__(
+        self,
+        signer: Signer,
+        *,
+        issuer: str | Mapping[str, Any],
+        clock: Clock | None = None,
+        status_store: StatusListStore | None = None,
+        status_base_url: str | None = None,
+        cryptosuite: str = DEFAULT_CRYPTOSUITE,
+        did_document: DidDocument | Mapping[str, Any] | None = None,
+        loader: StaticDocumentLoader | None = None,
+    ) -> None:
+        suite = get_suite(cryptosuite)
+        if signer.algorithm != suite.required_algorithm:
+            raise ConfigurationError(
+                f"{cryptosuite} needs an {suite.required_algorithm} signer, not {signer.algorithm!r}"
+            )
+        issuer_id = issuer if isinstance(issuer, str) else issuer.get("id")
+        if not isinstance(issuer_id, str):
+            raise ConfigurationError("issuer must be a DID or an object with an id")
+        did, fragment = split_did_url(signer.verification_method)
+        if did != issuer_id or not fragment:
+            raise ConfigurationError(
+                "the signer's verification method does not belong to the issuer's DID"
+            )
+        if (status_store is None) != (status_base_url is None):
+            raise ConfigurationError("status_store and status_base_url go together")
+        if did_document is not None:
+            _check_published_key(signer, did_document)
+        self._signer = signer
+        self._issuer: str | dict[str, Any] = issuer if isinstance(issuer, str) else dict(issuer)
+        self._issuer_id = issuer_id
+        self._clock = clock or SystemClock()
+        self._store = status_store
+        self._status_base = status_base_url
+        self._suite = cryptosuite
+        self._loader = loader
+
+    @property
+    def issuer_id(self) -> str:
+        return self._issuer_id
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def verification_method(self) -> str:
+        return self._signer.verification_method
+
+    def issue(
+        self,
+        body: Mapping[str, Any],
+        *,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+        formats: Iterable[Format] = ("di",),
+        sd_jwt_body: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        disclosable: Iterable[str] = (),
+        holder_jwks: Sequence[Mapping[str, Any]] = (),
+        sd_jwt_iat: datetime | None = None,
+        check: CredentialCheck | None = None,
+    ) -> IssuedCredential:
+        """Issue ``body`` (contexts, types, subject, evidence, schema reference…).
+
+        ``"di"``: one Data Integrity credential. ``"sd-jwt"``: one SD-JWT copy per holder JWK,
+        each with its own id and status position, so copies share no salt, digest order, key,
+        id or status index; ``sd_jwt_body`` may coarsen values that would otherwise link copies.
+        ``check`` runs on every unsigned credential before it is signed.
+        """
+        wanted = list(dict.fromkeys(formats))
+        if not wanted or any(f not in ("di", "sd-jwt") for f in wanted):
+            raise ConfigurationError("formats must be a non-empty subset of ('di', 'sd-jwt')")
+        if "sd-jwt" in wanted and not holder_jwks:
+            raise ConfigurationError("SD-JWT issuance needs at least one holder JWK (cnf)")
+        now = self._clock.now()
+        start = valid_from or now
+        if valid_until is not None and valid_until <= start:
+            raise ConfigurationError("valid_until must be after valid_from")
+
+        credential: dict[str, Any] | None = None
+        credential_id: str | None = None
+        allocation: StatusAllocation | None = None
+        if "di" in wanted:
+            credential_id, unsigned, allocation = self._unsigned(body, start, valid_until)
+            if check is not None:
+                check(unsigned)
+            credential = add_proof(
+                unsigned, self._signer, cryptosuite=self._suite, created=now, loader=self._loader
+            )
+
+        copies: list[SdJwtCopy] = []
+        if "sd-jwt" in wanted:
+            for jwk in holder_jwks:
+                cid, unsigned, alloc = self._unsigned(body, start, valid_until)
+                payload = sd_jwt_body(unsigned) if sd_jwt_body is not None else unsigned
+                if check is not None:
+                    check(payload)
+                token = issue_sd_jwt(
+                    payload,
+                    self._signer,
+                    disclosable=disclosable,
+                    holder_jwk=jwk,
+                    iat=sd_jwt_iat or now,
+                )
+                copies.append(SdJwtCopy(cid, token, alloc))
+        return IssuedCredential(credential_id, credential, allocation, tuple(copies))
+
+    def _unsigned(
+        self, body: Mapping[str, Any], start: datetime, until: datetime | None
+    ) -> tuple[str, dict[str, Any], StatusAllocation | None]:
+        reserved = {"id", "issuer", "validFrom", "validUntil", "credentialStatus", "proof"}
+        clash = reserved & set(body)
+        if clash:
+            raise ConfigurationError(f"the issuer sets these members itself: {sorted(clash)}")
+        credential_id = f"urn:uuid:{uuid.uuid4()}"
+        doc: dict[str, Any] = {}
+        for key in ("@context", "id", "type"):
+            if key == "id":
+                doc["id"] = credential_id
+            elif key in body:
+                doc[key] = copy.deepcopy(body[key])
+        doc["issuer"] = copy.deepcopy(self._issuer)
+        doc["validFrom"] = format_datetime(start)
+        if until is not None:
+            doc["validUntil"] = format_datetime(until)
+        for key, value in body.items():
+            if key not in doc:
+                doc[key] = copy.deepcopy(value)
+        allocation = None
+        if self._store is not None and self._status_base is not None:
+            allocation = self._store.allocate(credential_id=credential_id)
+            doc["credentialStatus"] = status_entries(allocation, self._status_base)
+        return credential_id, doc, allocation
+
+
+def _check_published_key(signer: Signer, did_document: DidDocument | Mapping[str, Any]) -> None:
+    doc = (
+        did_document
+        if isinstance(did_document, DidDocument)
+        else DidDocument.from_json(did_document)
+    )
+    vm = signer.verification_method
+    if not doc.authorizes(vm, "assertionMethod"):
+        raise ConfigurationError(
+            "the signer's key is not listed under assertionMethod in the DID document"
+        )
+    method = doc.method(vm) or {}
+    if "revoked" in method or "expires" in method:
+        raise ConfigurationError("the signer's key is retired or revoked in the DID document")
+    try:
+        public = decode_public_multikey(method.get("publicKeyMultibase"))
+    except KeyFormatError:
+        raise ConfigurationError(
+            "the DID document's key for the signer is not an Ed25519 Multikey"
+        ) from None
+    probe = b"kr_ovid key possession probe " + secrets.token_bytes(32)
+    if not verify_ed25519(public, signer.sign(probe), probe):
+        raise ConfigurationError("the signer's key is not the key published in the DID document")

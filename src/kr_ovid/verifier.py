@@ -1,0 +1,715 @@
+"""The verifying role: one entry point for a credential, a Data Integrity presentation or an
+SD-JWT presentation, governed by an immutable :class:`VerifierPolicy`.
+
+Checks run in the order of DESIGN.md §5 and *all* failures are reported: parse and size limits →
+contexts known and pinned → structure (VC DM 2.0) → proof(s) → key authorised by the issuer's DID
+document for the purpose (and not retired or revoked at signing time) → issuer accredited by the
+trust list at issuance time → validity period → status (revocation, suspension) → JSON Schema →
+service policy (required and allowed claims, holder binding, challenge/nonce, audience/domain,
+freshness). A later stage that depends on an earlier one is skipped when that one failed (there is
+no point checking the status of a credential whose signature is forged), and the skipped stage is
+not reported as passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from kr_ovid._json import JsonParseError, check_json_value
+from kr_ovid.challenges import ChallengeStore
+from kr_ovid.clock import Clock, SystemClock, parse_datetime_stamp
+from kr_ovid.credential import (
+    check_structure,
+    check_validity_period,
+    credential_types,
+    issuer_id,
+)
+from kr_ovid.did.document import split_did_url
+from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
+from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, SchemaError
+from kr_ovid.integrity import DEFAULT_SKEW, key_lifetime_problem, verify_proof
+from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
+from kr_ovid.keys.jwk import public_key_from_jwk
+from kr_ovid.keys.multikey import decode_public_multikey
+from kr_ovid.presentation import unwrap_enveloped
+from kr_ovid.problems import ErrorCode, ProblemDetails
+from kr_ovid.results import VerificationResult
+from kr_ovid.schema import validate_credential
+from kr_ovid.sdjwt.verifier import verify_sd_jwt
+from kr_ovid.status.check import StatusChecker, StatusListFetcher
+from kr_ovid.suites import SUITES
+from kr_ovid.trust import TrustRegistry
+
+__all__ = ["Verifier", "VerifierPolicy"]
+
+#: Subject members that describe the credential rather than the person; never "personal claims".
+STRUCTURAL_SUBJECT_MEMBERS = frozenset({"id", "type"})
+_MAX_CREDENTIALS = 8
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VerifierPolicy:
+    """What a service accepts. Keyword-only and immutable; a new service is a new policy.
+
+    ``trust_registry`` is required: there is no default trust. ``required_claims`` must be
+    present (disclosed) in the credential subject; ``allowed_claims``, when set, is the most a
+    service may receive — anything disclosed beyond it (apart from ``always_visible``) fails with
+    ``CLAIM_NOT_ALLOWED`` so a service cannot collect more than its policy says.
+    ``required_true`` names boolean predicates that must be true (an age check).
+    ``claims_view`` turns the verified subject into a typed object for ``result.claims``.
+    """
+
+    trust_registry: TrustRegistry
+    name: str = "verifier"
+    allowed_suites: frozenset[str] = frozenset({"eddsa-rdfc-2022", "eddsa-jcs-2022"})
+    allowed_formats: frozenset[str] = frozenset({"di", "sd-jwt"})
+    clock: Clock = field(default_factory=SystemClock)
+    skew: timedelta = DEFAULT_SKEW
+    require_status: bool = True
+    accepted_types: frozenset[str] = frozenset()
+    required_claims: frozenset[str] = frozenset()
+    allowed_claims: frozenset[str] | None = None
+    always_visible: frozenset[str] = frozenset()
+    required_true: frozenset[str] = frozenset()
+    max_presentation_age: timedelta = timedelta(minutes=5)
+    require_holder_binding: bool = True
+    validate_schema: bool = True
+    claims_view: Callable[[Mapping[str, Any]], Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.trust_registry is None or not hasattr(self.trust_registry, "is_accredited"):
+            raise ConfigurationError("VerifierPolicy needs a trust registry")
+        unknown = set(self.allowed_suites) - set(SUITES)
+        if unknown:
+            raise ConfigurationError(f"unknown cryptosuites in policy: {sorted(unknown)}")
+        if not set(self.allowed_formats) <= {"di", "sd-jwt"} or not self.allowed_formats:
+            raise ConfigurationError(
+                "allowed_formats must be a non-empty subset of {'di', 'sd-jwt'}"
+            )
+        if self.skew < timedelta(0) or self.max_presentation_age <= timedelta(0):
+            raise ConfigurationError("skew must be >= 0 and max_presentation_age > 0")
+        for name in (
+            "allowed_suites",
+            "allowed_formats",
+            "accepted_types",
+            "required_claims",
+            "always_visible",
+            "required_true",
+        ):
+            object.__setattr__(self, name, frozenset(getattr(self, name)))
+        if self.allowed_claims is not None:
+            object.__setattr__(self, "allowed_claims", frozenset(self.allowed_claims))
+            missing = (self.required_claims | self.required_true) - self.allowed_claims
+            if missing:
+                raise ConfigurationError(
+                    f"required claims not in allowed_claims: {sorted(missing)}"
+                )
+
+
+class _Run:
+    """Problems collected over one verification, with paths prefixed for nested documents."""
+
+    def __init__(self) -> None:
+        self.errors: list[ProblemDetails] = []
+        self.warnings: list[ProblemDetails] = []
+        self.checks: list[str] = []
+        self.retryable = False
+
+    def fail(self, code: ErrorCode, detail: str, path: str | None = None) -> None:
+        self.errors.append(ProblemDetails(code, detail, path))
+
+    def extend(self, problems: Sequence[ProblemDetails], prefix: str = "") -> None:
+        for p in problems:
+            self.errors.append(
+                ProblemDetails(p.code, p.detail, _join(prefix, p.path), p.title, p.extra)
+            )
+
+    def warn(self, problems: Sequence[ProblemDetails], prefix: str = "") -> None:
+        for p in problems:
+            self.warnings.append(
+                ProblemDetails(p.code, p.detail, _join(prefix, p.path), p.title, p.extra)
+            )
+
+    def result(
+        self, document: Any, claims: Any = None, metadata: dict[str, Any] | None = None
+    ) -> VerificationResult:
+        if self.errors:
+            return VerificationResult(
+                False,
+                None,
+                tuple(self.errors),
+                tuple(self.warnings),
+                self.retryable,
+                tuple(self.checks),
+                metadata=metadata or {},
+            )
+        return VerificationResult(
+            True,
+            document,
+            (),
+            tuple(self.warnings),
+            False,
+            tuple(self.checks),
+            claims,
+            metadata or {},
+        )
+
+
+def _join(prefix: str, path: str | None) -> str | None:
+    if not prefix:
+        return path
+    return prefix + (path or "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """A credential that passed its own checks, with what the presentation layer needs."""
+
+    document: dict[str, Any]
+    subject: dict[str, Any]
+    holder_key: bytes | None  # cnf key of an SD-JWT credential
+
+
+class Verifier:
+    """Verifies credentials and presentations under one policy.
+
+    ``resolver`` resolves mission DIDs (default: did:key only); ``status_fetcher`` (or a ready
+    ``status_checker``) supplies status lists (default: none registered, so status checks fail
+    closed); ``challenge_store``, when given, makes every presentation's challenge/nonce single-use.
+    """
+
+    def __init__(
+        self,
+        policy: VerifierPolicy,
+        *,
+        resolver: DidResolver | None = None,
+        status_fetcher: StatusListFetcher | Callable[[str], Mapping[str, Any]] | None = None,
+        status_checker: StatusChecker | None = None,
+        challenge_store: ChallengeStore | None = None,
+        loader: StaticDocumentLoader | None = None,
+    ) -> None:
+        if not isinstance(policy, VerifierPolicy):
+            raise ConfigurationError("Verifier needs a VerifierPolicy")
+        self.policy = policy
+        self._resolver = resolver or default_resolver()
+        self._loader = loader or default_loader()
+        self._status = status_checker or StatusChecker(
+            status_fetcher,
+            resolver=self._resolver,
+            loader=self._loader,
+            clock=policy.clock,
+            skew=policy.skew,
+        )
+        self._challenges = challenge_store
+
+    # ------------------------------------------------------------------ public entry points
+    def verify_credential(self, credential: Any) -> VerificationResult:
+        """A Data Integrity credential (a JSON object) or an issued SD-JWT (a string)."""
+        run = _Run()
+        now = self.policy.clock.now()
+        verified = self._credential(credential, run, now=now, prefix="", key_binding=None)
+        if verified is None:
+            return run.result(None)
+        self._claims_policy(verified.subject, run, "/credentialSubject")
+        claims = self._view(verified.subject, run)
+        return run.result(verified.document, claims)
+
+    def verify_presentation(
+        self,
+        presentation: Any,
+        *,
+        challenge: str | None = None,
+        domain: str | None = None,
+        nonce: str | None = None,
+        audience: str | None = None,
+    ) -> VerificationResult:
+        """A DI ``VerifiablePresentation`` (object) or an SD-JWT+KB presentation (string).
+
+        ``challenge``/``nonce`` and ``domain``/``audience`` are aliases: the value the service
+        issued and its own identifier; both are required.
+        """
+        run = _Run()
+        expected_challenge = challenge if challenge is not None else nonce
+        expected_domain = domain if domain is not None else audience
+        if not _nonempty(expected_challenge) or not _nonempty(expected_domain):
+            run.fail(
+                ErrorCode.CONFIGURATION_ERROR,
+                "a presentation is verified against a challenge/nonce and a domain/audience",
+            )
+            return run.result(None)
+        expected = str(expected_challenge), str(expected_domain)
+        now = self.policy.clock.now()
+        if isinstance(presentation, str):
+            return self._sd_jwt_presentation(presentation, expected[0], expected[1], run, now)
+        return self._di_presentation(presentation, expected[0], expected[1], run, now)
+
+    # ------------------------------------------------------------------ presentations
+    def _di_presentation(
+        self, vp: Any, challenge: str, domain: str, run: _Run, now: datetime
+    ) -> VerificationResult:
+        policy = self.policy
+        run.checks.append("parse")
+        if not self._parse(vp, run):
+            return run.result(None)
+        if "di" not in policy.allowed_formats:
+            run.fail(
+                ErrorCode.POLICY_ERROR,
+                "Data Integrity presentations are not accepted by this policy",
+            )
+            return run.result(None)
+        run.checks.append("contexts")
+        self._contexts(vp, run, "")
+        run.checks.append("structure")
+        structure = check_structure(vp, kind="VerifiablePresentation")
+        run.extend(structure)
+        holder = vp.get("holder")
+        holder_id = holder.get("id") if isinstance(holder, dict) else holder
+        if not isinstance(holder_id, str):
+            run.fail(ErrorCode.MALFORMED_VALUE_ERROR, "the presentation names no holder", "/holder")
+        if run.errors:
+            return run.result(None)
+        run.checks.append("proof")
+        proof = verify_proof(
+            vp,
+            proof_purpose="authentication",
+            challenge=challenge,
+            domain=domain,
+            resolver=self._resolver,
+            now=now,
+            skew=policy.skew,
+            loader=self._loader,
+            allowed_suites=sorted(policy.allowed_suites),
+            expected_controller=holder_id,
+        )
+        run.extend(proof.errors)
+        run.retryable = run.retryable or proof.retryable
+        holder_keys: list[bytes] = []
+        if proof.verified:
+            for info in proof.metadata.get("proofs", ()):
+                if info.created is None:
+                    run.fail(
+                        ErrorCode.PRESENTATION_EXPIRED,
+                        "presentation proof has no created time to judge freshness",
+                        "/proof",
+                    )
+                elif now - info.created > policy.max_presentation_age + policy.skew:
+                    run.fail(
+                        ErrorCode.PRESENTATION_EXPIRED,
+                        "presentation is older than the policy allows",
+                        "/proof/created",
+                    )
+                key = self._method_key(info.verification_method)
+                if key is not None:
+                    holder_keys.append(key)
+            self._consume(challenge, domain, run)
+        raw = vp.get("verifiableCredential")
+        items = raw if isinstance(raw, list) else [raw] if raw is not None else []
+        if not items:
+            run.fail(
+                ErrorCode.MISSING_CLAIM,
+                "the presentation carries no credential",
+                "/verifiableCredential",
+            )
+        if len(items) > _MAX_CREDENTIALS:
+            run.fail(
+                ErrorCode.SIZE_LIMIT_ERROR,
+                f"more than {_MAX_CREDENTIALS} credentials",
+                "/verifiableCredential",
+            )
+            return run.result(None)
+        verified: list[_Verified] = []
+        for i, item in enumerate(items):
+            prefix = (
+                f"/verifiableCredential/{i}" if isinstance(raw, list) else "/verifiableCredential"
+            )
+            sd_jwt = unwrap_enveloped(item)
+            cred = self._credential(
+                sd_jwt if sd_jwt is not None else item,
+                run,
+                now=now,
+                prefix=prefix,
+                key_binding=None,
+            )
+            if cred is None:
+                continue
+            verified.append(cred)
+            self._holder_binding(cred, str(holder_id), holder_keys, run, prefix)
+            self._claims_policy(cred.subject, run, prefix + "/credentialSubject")
+        claims = (
+            self._view(verified[0].subject, run)
+            if len(verified) == 1
+            else [self._view(v.subject, run) for v in verified]
+        )
+        return run.result(vp, claims, {"credentials": tuple(v.document for v in verified)})
+
+    def _sd_jwt_presentation(
+        self, token: str, nonce: str, audience: str, run: _Run, now: datetime
+    ) -> VerificationResult:
+        if "sd-jwt" not in self.policy.allowed_formats:
+            run.fail(ErrorCode.POLICY_ERROR, "SD-JWT presentations are not accepted by this policy")
+            return run.result(None)
+        cred = self._credential(token, run, now=now, prefix="", key_binding=(nonce, audience))
+        if cred is None:
+            return run.result(None)
+        self._claims_policy(cred.subject, run, "/credentialSubject")
+        return run.result(cred.document, self._view(cred.subject, run))
+
+    # ------------------------------------------------------------------ one credential
+    def _credential(
+        self,
+        credential: Any,
+        run: _Run,
+        *,
+        now: datetime,
+        prefix: str,
+        key_binding: tuple[str, str] | None,
+    ) -> _Verified | None:
+        before = len(run.errors)
+        if isinstance(credential, str):
+            parsed = self._sd_jwt_credential(
+                credential, run, now=now, prefix=prefix, key_binding=key_binding
+            )
+            if parsed is None:
+                return None
+            document, issued_at, holder_key = parsed
+            partial = True
+        else:
+            run.checks.append("parse")
+            if not self._parse(credential, run, prefix):
+                return None
+            if "di" not in self.policy.allowed_formats:
+                run.fail(
+                    ErrorCode.POLICY_ERROR,
+                    "Data Integrity credentials are not accepted by this policy",
+                    prefix or None,
+                )
+                return None
+            document, holder_key, partial = credential, None, False
+            run.checks.append("contexts")
+            self._contexts(document, run, prefix)
+            run.checks.append("structure")
+            run.extend(check_structure(document), prefix)
+            if len(run.errors) > before:
+                return None
+            run.checks.append("proof")
+            proof = verify_proof(
+                document,
+                resolver=self._resolver,
+                now=now,
+                skew=self.policy.skew,
+                loader=self._loader,
+                allowed_suites=sorted(self.policy.allowed_suites),
+                expected_controller=issuer_id(document),
+            )
+            run.extend(proof.errors, prefix)
+            run.retryable = run.retryable or proof.retryable
+            if not proof.verified:
+                return None
+            proofs = proof.metadata.get("proofs", ())
+            issued_at = min((p.created for p in proofs if p.created is not None), default=None)
+        if issued_at is None:
+            issued_at = parse_datetime_stamp(document.get("validFrom")) or now
+        self._trust(document, issued_at, run, prefix)
+        run.checks.append("validity")
+        run.extend(check_validity_period(document, now=now, skew=self.policy.skew), prefix)
+        self._status_check(document, run, prefix, now)
+        self._schema(document, run, prefix, partial=partial)
+        subject = document.get("credentialSubject")
+        if len(run.errors) > before or not isinstance(subject, dict):
+            if not isinstance(subject, dict) and len(run.errors) == before:
+                run.fail(
+                    ErrorCode.MALFORMED_VALUE_ERROR,
+                    "credentialSubject must be one object",
+                    _join(prefix, "/credentialSubject"),
+                )
+            return None
+        return _Verified(document, subject, holder_key)
+
+    def _sd_jwt_credential(
+        self,
+        token: str,
+        run: _Run,
+        *,
+        now: datetime,
+        prefix: str,
+        key_binding: tuple[str, str] | None,
+    ) -> tuple[dict[str, Any], datetime | None, bytes | None] | None:
+        policy = self.policy
+        run.checks.append("parse")
+        if "sd-jwt" not in policy.allowed_formats:
+            run.fail(
+                ErrorCode.POLICY_ERROR,
+                "SD-JWT credentials are not accepted by this policy",
+                prefix or None,
+            )
+            return None
+        methods: dict[str, Mapping[str, Any]] = {}
+
+        def resolve_key(kid: str, header: dict[str, Any]) -> bytes | None:
+            doc, method = resolve_verification_method(kid, self._resolver)
+            if not doc.authorizes(kid, "assertionMethod"):
+                raise KrOvidError(
+                    "the SD-JWT key is not an assertion key of its DID",
+                    code=ErrorCode.KEY_NOT_AUTHORIZED,
+                )
+            methods[kid] = method
+            try:
+                return decode_public_multikey(method.get("publicKeyMultibase"))
+            except KeyFormatError:
+                return None
+
+        nonce, audience = key_binding if key_binding is not None else (None, None)
+        run.checks.append("proof")
+        result = verify_sd_jwt(
+            token,
+            resolve_key=resolve_key,
+            nonce=nonce,
+            audience=audience,
+            require_key_binding=key_binding is not None and policy.require_holder_binding,
+            now=now,
+            iat_window=policy.max_presentation_age,
+            clock_skew=policy.skew,
+        )
+        if not result.verified:
+            run.extend(result.errors, prefix)
+            run.retryable = run.retryable or result.retryable
+            return None
+        document = dict(result.document)
+        kid = str(result.metadata.get("kid"))
+        did, _ = split_did_url(kid)
+        issued_at = _numeric_date(document.get("iat"))
+        method = methods.get(kid)
+        if method is not None:
+            lifetime = key_lifetime_problem(method, issued_at or now)
+            if lifetime is not None:
+                run.fail(lifetime.code, lifetime.detail, _join(prefix, "/kid"))
+                return None
+        run.checks.append("contexts")
+        self._contexts(document, run, prefix)
+        run.checks.append("structure")
+        # JOSE claims live beside the VC members in the payload (VC-JOSE-COSE §3.1.1).
+        vc = {
+            k: v for k, v in document.items() if k not in {"iat", "nbf", "exp", "cnf", "iss", "sub"}
+        }
+        run.extend(check_structure(vc), prefix)
+        if issuer_id(vc) != did:
+            run.fail(
+                ErrorCode.KEY_NOT_AUTHORIZED,
+                "the SD-JWT is signed by a key of another DID than its issuer",
+                _join(prefix, "/issuer"),
+            )
+        if key_binding is not None and policy.require_holder_binding:
+            self._consume(key_binding[0], key_binding[1], run)
+        cnf = result.metadata.get("cnf")
+        holder_key = None
+        if isinstance(cnf, dict):
+            try:
+                holder_key = public_key_from_jwk(cnf)
+            except KeyFormatError:
+                holder_key = None
+        if run.errors:
+            return None
+        return vc, issued_at, holder_key
+
+    # ------------------------------------------------------------------ stages
+    def _parse(self, document: Any, run: _Run, prefix: str = "") -> bool:
+        try:
+            check_json_value(document)
+        except JsonParseError as exc:
+            run.fail(ErrorCode.PARSING_ERROR, str(exc), prefix or None)
+            return False
+        if not isinstance(document, dict):
+            run.fail(ErrorCode.PARSING_ERROR, "expected a JSON object", prefix or None)
+            return False
+        return True
+
+    def _contexts(self, document: Mapping[str, Any], run: _Run, prefix: str) -> None:
+        ctx = document.get("@context")
+        known = self._loader.urls
+        for i, entry in enumerate(ctx if isinstance(ctx, list) else [ctx]):
+            if not isinstance(entry, str):
+                run.fail(
+                    ErrorCode.UNKNOWN_CONTEXT,
+                    "inline contexts are not accepted: contexts must be pinned URLs",
+                    _join(prefix, f"/@context/{i}"),
+                )
+            elif entry not in known:
+                run.fail(
+                    ErrorCode.UNKNOWN_CONTEXT,
+                    f"context not available offline: {entry[:200]}",
+                    _join(prefix, f"/@context/{i}"),
+                )
+
+    def _trust(self, document: Mapping[str, Any], at: datetime, run: _Run, prefix: str) -> None:
+        run.checks.append("trust")
+        issuer = issuer_id(document)
+        types = [t for t in credential_types(document) if t != "VerifiableCredential"]
+        accepted = self.policy.accepted_types
+        if accepted and not set(types) & accepted:
+            run.fail(
+                ErrorCode.POLICY_ERROR,
+                f"credential type not accepted by {self.policy.name}",
+                _join(prefix, "/type"),
+            )
+        if issuer is None or not types:
+            run.fail(
+                ErrorCode.ISSUER_NOT_ACCREDITED,
+                "credential has no issuer or no specific type to accredit",
+                _join(prefix, "/issuer"),
+            )
+            return
+        for t in types:
+            try:
+                answer = self.policy.trust_registry.is_accredited(issuer, t, at)
+            except KrOvidError as exc:
+                run.fail(exc.code, str(exc), _join(prefix, "/issuer"))
+                run.retryable = run.retryable or exc.retryable
+                continue
+            if not answer.accredited:
+                run.fail(
+                    answer.code or ErrorCode.ISSUER_NOT_ACCREDITED,
+                    answer.reason,
+                    _join(prefix, "/issuer"),
+                )
+                run.retryable = run.retryable or answer.retryable
+
+    def _status_check(
+        self, document: Mapping[str, Any], run: _Run, prefix: str, now: datetime
+    ) -> None:
+        run.checks.append("status")
+        if "credentialStatus" not in document:
+            if self.policy.require_status:
+                run.fail(
+                    ErrorCode.STATUS_VERIFICATION_ERROR,
+                    "the policy requires a status check but the credential has no status entry",
+                    _join(prefix, "/credentialStatus"),
+                )
+            return
+        if not self.policy.require_status:
+            return
+        outcome = self._status.check(document, now=now)
+        run.extend(outcome.errors, prefix)
+        run.warn(outcome.warnings, prefix)
+        run.retryable = run.retryable or outcome.retryable
+
+    def _schema(
+        self, document: Mapping[str, Any], run: _Run, prefix: str, *, partial: bool
+    ) -> None:
+        if not self.policy.validate_schema:
+            return
+        run.checks.append("schema")
+        schemas = document.get("credentialSchema")
+        entries = schemas if isinstance(schemas, list) else [schemas] if schemas is not None else []
+        for i, entry in enumerate(entries):
+            where = f"/credentialSchema/{i}" if isinstance(schemas, list) else "/credentialSchema"
+            if (
+                not isinstance(entry, dict)
+                or entry.get("type") != "JsonSchema"
+                or not isinstance(entry.get("id"), str)
+            ):
+                run.fail(
+                    ErrorCode.SCHEMA_ERROR,
+                    "credentialSchema must be {id, type: JsonSchema}",
+                    _join(prefix, where),
+                )
+                continue
+            try:
+                problems = validate_credential(document, schema_id=entry["id"], partial=partial)
+            except SchemaError as exc:
+                run.fail(ErrorCode.SCHEMA_ERROR, str(exc), _join(prefix, where))
+                continue
+            run.extend(problems, prefix)
+
+    def _holder_binding(
+        self, cred: _Verified, holder: str, holder_keys: list[bytes], run: _Run, prefix: str
+    ) -> None:
+        if not self.policy.require_holder_binding:
+            return
+        if cred.holder_key is not None:
+            if cred.holder_key not in holder_keys:
+                run.fail(
+                    ErrorCode.HOLDER_BINDING_ERROR,
+                    "the SD-JWT's cnf key did not sign the presentation",
+                    _join(prefix, "/cnf"),
+                )
+            return
+        if cred.subject.get("id") != holder:
+            run.fail(
+                ErrorCode.HOLDER_BINDING_ERROR,
+                "the credential subject is not the presentation's holder",
+                _join(prefix, "/credentialSubject/id"),
+            )
+
+    def _claims_policy(self, subject: Mapping[str, Any], run: _Run, path: str) -> None:
+        policy = self.policy
+        run.checks.append("policy")
+        present = set(subject) - STRUCTURAL_SUBJECT_MEMBERS
+        for claim in sorted(policy.required_claims - present):
+            run.fail(
+                ErrorCode.MISSING_CLAIM,
+                f"required claim {claim} was not disclosed",
+                f"{path}/{claim}",
+            )
+        for claim in sorted(policy.required_true):
+            if claim in subject and subject[claim] is not True:
+                run.fail(ErrorCode.POLICY_ERROR, f"{claim} is not true", f"{path}/{claim}")
+            elif claim not in subject and claim not in policy.required_claims:
+                run.fail(
+                    ErrorCode.MISSING_CLAIM,
+                    f"required claim {claim} was not disclosed",
+                    f"{path}/{claim}",
+                )
+        if policy.allowed_claims is not None:
+            extra = present - policy.allowed_claims - policy.always_visible
+            for claim in sorted(extra):
+                run.fail(
+                    ErrorCode.CLAIM_NOT_ALLOWED,
+                    f"{claim} was disclosed but {policy.name} may not receive it",
+                    f"{path}/{claim}",
+                )
+
+    def _consume(self, challenge: str, domain: str, run: _Run) -> None:
+        if self._challenges is None:
+            return
+        run.checks.append("challenge")
+        if not self._challenges.consume(challenge, domain):
+            run.fail(
+                ErrorCode.INVALID_CHALLENGE_ERROR,
+                "challenge unknown, expired, for another audience or already used",
+            )
+
+    def _method_key(self, vm_url: str) -> bytes | None:
+        try:
+            _, method = resolve_verification_method(vm_url, self._resolver)
+            return decode_public_multikey(method.get("publicKeyMultibase"))
+        except KrOvidError:
+            return None
+
+    def _view(self, subject: Mapping[str, Any], run: _Run) -> Any:
+        view = self.policy.claims_view
+        if view is None or run.errors:
+            return None
+        try:
+            return view(subject)
+        except (KrOvidError, ValueError, TypeError, KeyError) as exc:
+            run.fail(
+                ErrorCode.MALFORMED_VALUE_ERROR,
+                f"claims could not be read: {type(exc).__name__}",
+                "/credentialSubject",
+            )
+            return None
+
+
+def _nonempty(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _numeric_date(value: object) -> datetime | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**40:
+        from datetime import UTC
+
+        return datetime.fromtimestamp(value, UTC)
+    return None
