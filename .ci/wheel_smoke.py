@@ -29,4 +29,25 @@ for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
     if not result.verified:
         sys.exit(f"{suite}: {result.to_dict()}")
 
+# The product layer: missions data, the kr-ovid context and the JSON Schema must ship too.
+from datetime import date  # noqa: E402
+
+from kr_ovid.did.web import build_did_document  # noqa: E402
+from kr_ovid.ovid import OverseasNationalId, load_missions  # noqa: E402
+from kr_ovid.ovid.issuance import Issuer  # noqa: E402
+from kr_ovid.schema import validate_credential  # noqa: E402
+
+mission = load_missions().by_code("us-losangeles")
+mission_signer = Ed25519Signer.generate(verification_method=f"{mission.did}#key-1")
+issuer = Issuer(mission, mission_signer, did_document=build_did_document(mission.did, [mission_signer]))
+person = OverseasNationalId(
+    family_name="홍", given_name="길동", family_name_latin="HONG", given_name_latin="GIL-DONG",
+    birth_date=date(1990, 5, 15), residence_country="US", passport_expiry=date(2031, 5, 20),
+    overseas_registration_date=date(2015, 3, 1),
+    id_number="P6PB-Z8JS-6G2V-KHJF", issuing_mission=mission.as_issuing_mission(),
+)
+issued = issuer.issue_id(person, holder=signer.controller)
+assert issued.credential is not None
+if validate_credential(issued.credential):
+    sys.exit("issued credential does not match the packaged schema")
 print(f"wheel smoke test passed ({here.parent})")

@@ -72,7 +72,9 @@ class CredentialIssuer:
         cryptosuite: str = DEFAULT_CRYPTOSUITE,
         did_document: DidDocument | Mapping[str, Any] | None = None,
         loader: StaticDocumentLoader | None = None,
+        id_factory: Callable[[], str] | None = None,
     ) -> None:
+        """``id_factory`` replaces the random ``urn:uuid`` credential ids (reproducible examples)."""
         suite = get_suite(cryptosuite)
         if signer.algorithm != suite.required_algorithm:
             raise ConfigurationError(
@@ -98,6 +100,7 @@ class CredentialIssuer:
         self._status_base = status_base_url
         self._suite = cryptosuite
         self._loader = loader
+        self._new_id = id_factory or (lambda: f"urn:uuid:{uuid.uuid4()}")
 
     @property
     def issuer_id(self) -> str:
@@ -176,7 +179,7 @@ class CredentialIssuer:
         clash = reserved & set(body)
         if clash:
             raise ConfigurationError(f"the issuer sets these members itself: {sorted(clash)}")
-        credential_id = f"urn:uuid:{uuid.uuid4()}"
+        credential_id = self._new_id()
         doc: dict[str, Any] = {}
         for key in ("@context", "id", "type"):
             if key == "id":

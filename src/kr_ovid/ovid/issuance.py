@@ -8,7 +8,7 @@ at 23:59:59 Korea time), and — for SD-JWT — every personal claim selectively
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -84,6 +84,7 @@ class Issuer(CredentialIssuer):
         cryptosuite: str = DEFAULT_CRYPTOSUITE,
         did_document: DidDocument | Mapping[str, Any] | None = None,
         loader: StaticDocumentLoader | None = None,
+        id_factory: Callable[[], str] | None = None,
     ) -> None:
         if status_store is not None and status_base_url is None:
             status_base_url = default_status_base(mission)
@@ -101,6 +102,7 @@ class Issuer(CredentialIssuer):
             cryptosuite=cryptosuite,
             did_document=did_document,
             loader=loader,
+            id_factory=id_factory,
         )
         self.mission = mission
 

@@ -293,10 +293,14 @@ class InMemoryStatusListStore:
         list_size: int = DEFAULT_LIST_SIZE,
         clock: Clock | None = None,
         before_commit: BeforeCommitHook | None = None,
+        key_source: Callable[[], bytes] | None = None,
     ) -> None:
+        """``key_source`` replaces the random per-list permutation key: reproducible examples
+        only, since whoever knows the key can predict which index a credential gets."""
         self._list_size = check_list_size(list_size)
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._before_commit = before_commit
+        self._key_source = key_source or new_permutation_key
         self._lock = threading.Lock()
         self._lists: dict[int, _MemoryList] = {}
         self._by_credential: dict[str, StatusAllocation] = {}
@@ -330,7 +334,7 @@ class InMemoryStatusListStore:
                     current += 1
                     lst = _MemoryList(
                         self._list_size,
-                        KeyedPermutation(new_permutation_key(), self._list_size),
+                        KeyedPermutation(self._key_source(), self._list_size),
                         0,
                     )
                     new_lists[current] = lst
