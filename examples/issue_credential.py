@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _demo import build, parse_now, parse_seed, sample_person, write_json  # noqa: E402
+from _demo import build, parse_now, parse_seed, sample_person, write_json
 
-from kr_ovid.ovid import display_rows  # noqa: E402
-from kr_ovid.ovid.services import GOV24  # noqa: E402
-from kr_ovid.verifier import Verifier  # noqa: E402
+from kr_ovid.ovid import display_rows
+from kr_ovid.ovid.services import GOV24
+from kr_ovid.verifier import Verifier
 
 
 def main(argv: list[str] | None = None) -> int:

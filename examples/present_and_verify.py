@@ -19,13 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _demo import build, parse_now, parse_seed, sample_person, write_json  # noqa: E402
+from _demo import build, parse_now, parse_seed, sample_person, write_json
 
-from kr_ovid.challenges import InMemoryChallengeStore  # noqa: E402
-from kr_ovid.holder import Holder  # noqa: E402
-from kr_ovid.ovid.services import GOV24, age_check  # noqa: E402
-from kr_ovid.results import VerificationResult  # noqa: E402
-from kr_ovid.verifier import Verifier  # noqa: E402
+from kr_ovid.challenges import InMemoryChallengeStore
+from kr_ovid.holder import Holder
+from kr_ovid.ovid.services import GOV24, age_check
+from kr_ovid.results import VerificationResult
+from kr_ovid.verifier import Verifier
 
 GOV24_DOMAIN = "https://www.gov.kr"
 SHOP_AUDIENCE = "https://shop.example"
