@@ -1,4 +1,4 @@
-"""RDFC-1.0 canonical N-Quads (kr_ovid.jsonld.nquads) against the W3C rdf-canon suite.
+"""RDFC-1.0 (kr_ovid.jsonld.canon + kr_ovid.jsonld.nquads) against the W3C rdf-canon suite.
 
 The suite is a copy in tests/vectors/rdf-canon/ (see its ABOUT.md for the upstream commit).
 Besides the suite: where pyld 3.3.0 alone goes wrong (escaping, self-loops, no work bound) and
@@ -21,12 +21,14 @@ from pyld import jsonld
 from pyld.canon import URDNA2015
 
 from kr_ovid.errors import CanonicalizationError
-from kr_ovid.jsonld.nquads import (
-    CanonicalizationLimitError,
-    NQuadsError,
+from kr_ovid.jsonld.canon import (
     canonical_nquads_from_dataset,
     canonicalize_dataset,
     canonicalize_nquads_input,
+)
+from kr_ovid.jsonld.nquads import (
+    CanonicalizationLimitError,
+    NQuadsError,
     parse_nquads,
     serialize_canonical_nquads,
 )

@@ -20,26 +20,47 @@ cache is process-wide. This module closes each of those:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 from typing import Any
 
 from pyld import jsonld as _pyld
+from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
+from pyld.identifier_issuer import IdentifierIssuer
 
 from kr_ovid._json import JsonParseError, check_json_value
 from kr_ovid.errors import CanonicalizationError, DocumentLoaderError
 from kr_ovid.jsonld.iri import is_absolute_iri, is_blank_node_id
 from kr_ovid.jsonld.loader import StaticDocumentLoader
-from kr_ovid.jsonld.nquads import CanonicalizationLimitError, canonical_nquads_from_dataset
+from kr_ovid.jsonld.nquads import (
+    DEFAULT_MAX_BLANK_NODES,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_WORK,
+    CanonicalDataset,
+    CanonicalizationLimitError,
+    Dataset,
+    HashAlgorithm,
+    dataset_quads,
+    parse_nquads,
+    quad_line,
+)
 from kr_ovid.problems import ErrorCode
 
-__all__ = ["DEFAULT_MAX_BLANK_NODES", "DEFAULT_MAX_WORK", "canonicalize_rdfc", "expand"]
+__all__ = [
+    "DEFAULT_MAX_BLANK_NODES",
+    "DEFAULT_MAX_WORK",
+    "canonical_nquads_from_dataset",
+    "canonicalize_dataset",
+    "canonicalize_nquads_input",
+    "canonicalize_rdfc",
+    "expand",
+]
 
 # Sentinel base: an IRI that resolves against it was relative in the input.
 _SENTINEL_HOST = "kr-ovid-relative-iri.invalid"
 _SENTINEL_BASE = f"https://{_SENTINEL_HOST}/base/"
-DEFAULT_MAX_BLANK_NODES = 512
-DEFAULT_MAX_WORK = 100_000
 
 _NODE_LIST_KEYS = frozenset({"@list", "@set", "@graph", "@included"})
 _PASSTHROUGH_KEYS = frozenset({"@language", "@direction", "@index"})
@@ -223,3 +244,203 @@ def canonicalize_rdfc(
         raise CanonicalizationError(
             f"canonicalization exceeds its work bound: {exc}", code=ErrorCode.SIZE_LIMIT_ERROR
         ) from None
+
+
+# --- RDFC-1.0 blank-node labelling: a bounded run of pyld's URDNA2015 ---------------------------
+
+
+class _Issuer(IdentifierIssuer):  # type: ignore[misc]  # pyld is untyped
+    """pyld's identifier issuer with a cheap copy.
+
+    *Hash N-Degree Quads* copies the issuer once per permutation with ``copy.deepcopy``; its
+    state is a counter, a dict and a list of strings, so shallow copies of those are a deep copy.
+    This keeps the cost of a permutation small even when many blank nodes are issued.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Issuer:
+        clone = _Issuer(self.prefix)
+        clone.counter = self.counter
+        clone.existing = dict(self.existing)
+        clone.order = list(self.order)
+        return clone
+
+
+class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]  # pyld is untyped
+    """pyld's URDNA2015 with a work budget and canonical hashing; one instance per call.
+
+    Work = one unit per *Hash N-Degree Quads* call + one per permutation it will try (the sum of
+    ``k!`` over its groups of ``k`` indistinguishable related blank nodes), charged when the call
+    has built those groups, before it permutes them.
+    """
+
+    def __init__(self, *, max_work: int, max_depth: int, hash_algorithm: HashAlgorithm) -> None:
+        super().__init__()
+        self._remaining = max_work
+        self._max_work = max_work
+        self._depth = 0
+        self._max_depth = max_depth
+        self._hash_algorithm = hash_algorithm
+
+    def create_hash(self) -> Any:
+        return hashlib.new(self._hash_algorithm)
+
+    def hash_first_degree_quads(self, id_: str) -> str:
+        info: dict[str, Any] = self.blank_node_info[id_]
+        cached = info.get("hash")
+        if isinstance(cached, str):
+            return cached
+
+        def first_degree(label: str) -> str:
+            return "_:a" if label == id_ else "_:z"
+
+        md = self.create_hash()
+        for line in sorted(quad_line(quad, first_degree) for quad in info["quads"]):
+            md.update(line.encode("utf-8"))
+        digest: str = md.hexdigest()
+        info["hash"] = digest
+        return digest
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+        if self._depth >= self._max_depth:
+            raise CanonicalizationLimitError(
+                f"blank node recursion deeper than {self._max_depth} levels"
+            )
+        self._depth += 1
+        try:
+            return super().hash_n_degree_quads(id_, issuer)
+        finally:
+            self._depth -= 1
+
+    def create_hash_to_related(self, id_: str, issuer: Any) -> Any:
+        hash_to_related: dict[str, list[str]] = super().create_hash_to_related(id_, issuer)
+        cost = 1
+        for group in hash_to_related.values():
+            if len(group) > 20:  # 20! alone is far beyond any sane budget
+                cost = self._remaining + 1
+                break
+            cost += math.factorial(len(group))
+        self._remaining -= cost
+        if self._remaining < 0:
+            raise CanonicalizationLimitError(
+                f"canonicalization needs more than {self._max_work} work units"
+            )
+        return hash_to_related
+
+    def issue_identifiers(self, quads: list[dict[str, Any]]) -> dict[str, str]:
+        """RDFC-1.0 §4.4.3 steps 2-6; returns the issued identifiers map (input → ``_:c14nN``)."""
+        for quad in quads:  # step 2: each quad listed once per blank node, even for _:x <p> _:x
+            for key, term in quad.items():
+                if key != "predicate" and term.get("type") == "blank node":
+                    refs = self.blank_node_info.setdefault(term["value"], {"quads": []})["quads"]
+                    if not refs or refs[-1] is not quad:
+                        refs.append(quad)
+
+        # Steps 3-5. pyld repeats step 5 while it issues identifiers, but first-degree hashes never
+        # change, so one pass gives the same result (as in the reference implementation).
+        hash_to_blank_nodes: dict[str, list[str]] = {}
+        for id_ in self.blank_node_info:
+            hash_to_blank_nodes.setdefault(self.hash_first_degree_quads(id_), []).append(id_)
+        shared: list[list[str]] = []
+        for _hash, ids in sorted(hash_to_blank_nodes.items()):
+            if len(ids) == 1:
+                self.canonical_issuer.get_id(ids[0])
+            else:
+                shared.append(ids)
+
+        for ids in shared:  # step 6
+            results = []
+            for id_ in ids:
+                if self.canonical_issuer.has_id(id_):
+                    continue
+                issuer = _Issuer("_:b")
+                issuer.get_id(id_)
+                results.append(self.hash_n_degree_quads(id_, issuer))
+            for result in sorted(results, key=lambda r: str(r["hash"])):
+                for existing in result["issuer"].order:
+                    self.canonical_issuer.get_id(existing)
+        issued: dict[str, str] = dict(self.canonical_issuer.existing)
+        return issued
+
+
+def canonicalize_dataset(
+    dataset: Dataset,
+    *,
+    max_blank_nodes: int = DEFAULT_MAX_BLANK_NODES,
+    max_work: int = DEFAULT_MAX_WORK,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    hash_algorithm: HashAlgorithm = "sha256",
+) -> CanonicalDataset:
+    """RDFC-1.0 of a pyld dataset (from ``to_rdf`` without ``format``), with bounds.
+
+    The input is not modified. Raises :class:`CanonicalizationLimitError` when the dataset has
+    more than ``max_blank_nodes`` blank nodes or labelling would need more than ``max_work``
+    units, and :class:`NQuadsError` for a term canonical N-Quads cannot express.
+    """
+    if hash_algorithm not in ("sha256", "sha384"):
+        raise CanonicalizationError(
+            f"unsupported hash algorithm {hash_algorithm!r}", code=ErrorCode.CONFIGURATION_ERROR
+        )
+    quads = dataset_quads(dataset)
+    labels = {
+        term["value"]
+        for quad in quads
+        for key, term in quad.items()
+        if key != "predicate" and term.get("type") == "blank node"
+    }
+    if len(labels) > max_blank_nodes:
+        raise CanonicalizationLimitError(
+            f"{len(labels)} blank nodes exceed the limit of {max_blank_nodes}"
+        )
+    algorithm = _BoundedURDNA2015(
+        max_work=max_work, max_depth=max_depth, hash_algorithm=hash_algorithm
+    )
+    try:
+        issued = algorithm.issue_identifiers(quads)
+    except RecursionError:  # a caller deep in its own stack; same answer as max_depth
+        raise CanonicalizationLimitError("blank node recursion exhausted the stack") from None
+
+    def canonical(label: str) -> str:
+        return issued[label]
+
+    lines = sorted({quad_line(quad, canonical) for quad in quads})  # step 7, then RDFC-1.0 §4.4.3 8
+    return CanonicalDataset(nquads="".join(lines), issued=issued)
+
+
+def canonical_nquads_from_dataset(
+    dataset: Dataset,
+    *,
+    max_blank_nodes: int = DEFAULT_MAX_BLANK_NODES,
+    max_work: int = DEFAULT_MAX_WORK,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    hash_algorithm: HashAlgorithm = "sha256",
+) -> str:
+    """RDFC-1.0 canonical N-Quads (UTF-8 text to hash) of a pyld ``to_rdf`` dataset, bounded.
+
+    Obtain ``dataset`` with ``JsonLdProcessor().to_rdf(doc, {'documentLoader': loader, ...})``
+    (no ``format`` option). See :func:`canonicalize_dataset` for the errors.
+    """
+    return canonicalize_dataset(
+        dataset,
+        max_blank_nodes=max_blank_nodes,
+        max_work=max_work,
+        max_depth=max_depth,
+        hash_algorithm=hash_algorithm,
+    ).nquads
+
+
+def canonicalize_nquads_input(
+    nquads_text: str,
+    *,
+    max_blank_nodes: int = DEFAULT_MAX_BLANK_NODES,
+    max_work: int = DEFAULT_MAX_WORK,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    hash_algorithm: HashAlgorithm = "sha256",
+) -> str:
+    """RDFC-1.0 canonical N-Quads of N-Quads text (how the rdf-canon suite states its inputs)."""
+    return canonical_nquads_from_dataset(
+        parse_nquads(nquads_text),
+        max_blank_nodes=max_blank_nodes,
+        max_work=max_work,
+        max_depth=max_depth,
+        hash_algorithm=hash_algorithm,
+    )
