@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pyld import jsonld
 
-from kr_ovid.errors import ConfigurationError, SchemaError
+from kr_ovid.errors import CanonicalizationError, ConfigurationError, SchemaError
 from kr_ovid.ovid import (
     LABELS_EN,
     LABELS_KO,
@@ -639,3 +639,17 @@ def test_context_is_protected() -> None:
     with pytest.raises(jsonld.JsonLdError) as info:
         _expand(doc)
     assert "protected term redefinition" in repr(info.value.code) + str(info.value)
+
+
+def test_safe_mode_never_trips_on_our_credential() -> None:
+    """The production path (pinned loader, safe-mode expansion, RDFC) accepts a full ID."""
+    from kr_ovid.jsonld.canon import canonicalize_rdfc, expand
+    from kr_ovid.jsonld.loader import default_loader
+
+    doc = credential_for(person().to_subject(holder=HOLDER, issuance_date=ISSUED))
+    expand(doc, loader=default_loader())
+    nquads = canonicalize_rdfc(doc, loader=default_loader())
+    assert f"<{VOCAB}ageOver19>" in nquads
+    doc["credentialSubject"]["residentRegistrationNumber"] = "x"
+    with pytest.raises(CanonicalizationError):
+        canonicalize_rdfc(doc, loader=default_loader())

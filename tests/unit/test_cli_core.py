@@ -1,0 +1,163 @@
+"""``kr-ovid keygen | sign | verify``: outputs, files and exit codes (0 ok, 1 invalid, 2 usage)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kr_ovid.cli import main
+from kr_ovid.did.web import build_did_document
+from kr_ovid.keys import Ed25519Signer
+
+CREDENTIAL = {
+    "@context": ["https://www.w3.org/ns/credentials/v2"],
+    "type": ["VerifiableCredential"],
+    "issuer": "did:web:ovid.example:missions:us-losangeles",
+    "credentialSubject": {"id": "did:example:subject"},
+}
+SEED = "00" * 32
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_keygen_writes_0600_and_prints_only_public(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = tmp_path / "k.json"
+    code, out, _ = run(capsys, "keygen", "--seed", SEED, "--out", str(key), "--jwk")
+    assert code == 0
+    assert key.stat().st_mode & 0o777 == 0o600
+    printed = json.loads(out)
+    assert printed["didKey"] == "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"
+    assert printed["publicJwk"]["x"] == "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik"
+    assert "secretKeyMultibase" not in out
+    assert json.loads(key.read_text())["secretKeyMultibase"].startswith("z3u2")
+    # refuses to overwrite, bad seeds are usage errors
+    assert run(capsys, "keygen", "--out", str(key))[0] == 2
+    assert run(capsys, "keygen", "--seed", "zz", "--out", str(tmp_path / "x.json"))[0] == 2
+    assert run(capsys, "keygen", "--seed", "00", "--out", str(tmp_path / "y.json"))[0] == 2
+
+
+def test_sign_and_verify_with_local_did_documents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    did = CREDENTIAL["issuer"]
+    key = tmp_path / "k.json"
+    assert (
+        run(capsys, "keygen", "--controller", str(did), "--id", f"{did}#key-1", "--out", str(key))[
+            0
+        ]
+        == 0
+    )
+    signer = Ed25519Signer.from_key_file(key)
+    docs = tmp_path / "did"
+    docs.mkdir()
+    (docs / "la.json").write_text(json.dumps(build_did_document(str(did), [signer])))
+    unsigned = tmp_path / "c.json"
+    unsigned.write_text(json.dumps(CREDENTIAL))
+    for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
+        code, out, _ = run(capsys, "sign", "--key", str(key), "--suite", suite, str(unsigned))
+        assert code == 0
+        signed = tmp_path / f"{suite}.json"
+        signed.write_text(out)
+        assert json.loads(out)["proof"]["cryptosuite"] == suite
+        code, out, _ = run(capsys, "verify", str(signed), "--did-docs", str(docs), "--json")
+        assert code == 0, out
+        assert json.loads(out)["verified"] is True
+    # without the DID documents the did:web key cannot be resolved: invalid, with its code
+    code, out, _ = run(capsys, "verify", str(signed), "--json")
+    assert code == 1
+    assert json.loads(out)["errors"][0]["code"] == "UNSUPPORTED_DID_METHOD"
+
+
+def test_sign_options_and_tamper(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = tmp_path / "k.json"
+    run(capsys, "keygen", "--seed", SEED, "--out", str(key))
+    doc = dict(CREDENTIAL, issuer="did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp")
+    unsigned = tmp_path / "c.json"
+    unsigned.write_text(json.dumps(doc))
+    code, out, _ = run(
+        capsys,
+        "sign",
+        "--key",
+        str(key),
+        "--purpose",
+        "authentication",
+        "--created",
+        "none",
+        "--challenge",
+        "c1",
+        "--domain",
+        "d.example",
+        str(unsigned),
+    )
+    assert code == 0
+    proof = json.loads(out)["proof"]
+    assert "created" not in proof and proof["challenge"] == "c1"
+    signed = tmp_path / "s.json"
+    signed.write_text(out)
+    ok = (
+        "verify",
+        str(signed),
+        "--purpose",
+        "authentication",
+        "--challenge",
+        "c1",
+        "--domain",
+        "d.example",
+    )
+    assert run(capsys, *ok)[0] == 0
+    code, out, _ = run(
+        capsys,
+        "verify",
+        str(signed),
+        "--purpose",
+        "authentication",
+        "--challenge",
+        "c2",
+        "--domain",
+        "d.example",
+    )
+    assert code == 1 and "INVALID_CHALLENGE_ERROR" in out
+    tampered = json.loads(signed.read_text())
+    tampered["credentialSubject"]["id"] = "did:example:other"
+    signed.write_text(json.dumps(tampered))
+    code, out, _ = run(capsys, *ok)
+    assert code == 1 and "PROOF_VERIFICATION_ERROR" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "/nonexistent.json"],
+        ["sign", "--key", "/nonexistent.json", "/nonexistent.json"],
+        ["verify"],
+        ["no-such-command"],
+    ],
+)
+def test_usage_and_input_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+
+
+def test_verify_non_json_input_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert main(["verify", str(bad)]) == 2
+
+
+def test_python_dash_m_entry_point() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kr_ovid", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert "keygen" in done.stdout
