@@ -6,6 +6,11 @@ import argparse
 from pathlib import Path
 
 from kr_ovid.cli._common import EXIT_OK, CliError, emit, emit_result, read_json
+from kr_ovid.cli.present import (
+    add_full_verification_arguments,
+    cmd_verify_presentation,
+    wants_full_verification,
+)
 from kr_ovid.did.resolver import CompositeResolver, LocalDidResolver
 from kr_ovid.integrity import add_proof, verify_proof
 from kr_ovid.keys import Ed25519Signer
@@ -44,6 +49,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--domain")
     add_did_docs_argument(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    # An SD-JWT presentation, or any of these options, selects full verification (trust list,
+    # status, policy); otherwise only the Data Integrity proof(s) are checked.
+    add_full_verification_arguments(p)
     p.set_defaults(func=cmd_verify)
 
 
@@ -116,6 +124,8 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if wants_full_verification(args):
+        return cmd_verify_presentation(args)
     document = read_json(args.input)
     result = verify_proof(
         document,

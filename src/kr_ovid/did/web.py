@@ -472,12 +472,10 @@ def _read_directory(directory: Path) -> list[Any]:
             data = parse_json(path.read_bytes())
         except (OSError, JsonParseError):
             raise _invalid(f"cannot read DID document {path.name}") from None
-        # Other methods' documents (e.g. a pinned did:key root) may share the directory.
-        if (
-            isinstance(data, dict)
-            and isinstance(data.get("id"), str)
-            and data["id"].startswith(_PREFIX)
-        ):
+        # Other methods' documents (e.g. a pinned did:key root) and key files (whose id is a
+        # DID URL with a fragment) may share the directory: only did:web documents are taken.
+        ident = data.get("id") if isinstance(data, dict) else None
+        if isinstance(ident, str) and ident.startswith(_PREFIX) and "#" not in ident:
             docs.append(data)
     return docs
 

@@ -149,7 +149,10 @@ class Issuer(CredentialIssuer):
                 }
             ],
         }
-        day_start = datetime.combine(issued_on, time(0, 0), KST).astimezone(UTC)
+        # SD-JWT copies carry times coarsened to the UTC day of issuance (see ``unlinkable``):
+        # trust-list accreditation windows are dates at 00:00 UTC, so the coarsened time still
+        # falls inside the window a mission was issuing in.
+        day_start = datetime.combine(start.astimezone(UTC).date(), time(0, 0), UTC)
 
         def unlinkable(doc: dict[str, Any]) -> dict[str, Any]:
             # Copies of a batch must not be linkable by any byte a service sees: no holder DID

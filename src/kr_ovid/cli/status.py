@@ -1,0 +1,288 @@
+"""``status decode|revoke|suspend|unsuspend|publish``: Bitstring Status Lists of a mission."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from kr_ovid._json import JsonParseError, parse_json
+from kr_ovid.cli._common import EXIT_OK, CliError, dumps, emit, read_bytes
+from kr_ovid.cli.ovid import is_file, load_mission_signer, read_did_document
+from kr_ovid.did.web import did_web_to_url
+from kr_ovid.errors import KrOvidError, ResolutionError
+from kr_ovid.keys import Ed25519Signer
+from kr_ovid.sdjwt import parse_issued
+from kr_ovid.status import (
+    PURPOSES,
+    AuditRecord,
+    SqliteStatusListStore,
+    StatusAllocation,
+    decode_list,
+    parse_status_list_index,
+    parse_status_size,
+)
+from kr_ovid.status.publish import (
+    DEFAULT_LIST_VALIDITY,
+    issue_status_list_credential,
+    status_list_url,
+)
+
+__all__ = ["register"]
+
+_ENCODED = re.compile(r"u[A-Za-z0-9_-]+")
+_CHANGES = {
+    "revoke": ("revocation", 1),
+    "suspend": ("suspension", 1),
+    "unsuspend": ("suspension", 0),
+}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    group = sub.add_parser(
+        "status", help="Bitstring Status Lists: decode, revoke, suspend, publish"
+    )
+    cmds = group.add_subparsers(dest="status_command", required=True, metavar="SUBCOMMAND")
+
+    p = cmds.add_parser("decode", help="print the set entries of an encodedList")
+    p.add_argument("input", metavar="ENCODED_LIST|LIST_CREDENTIAL.json")
+    p.add_argument("--status-size", type=int, default=1, metavar="N", help="bits per entry")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_decode)
+
+    for name, (purpose, value) in _CHANGES.items():
+        p = cmds.add_parser(name, help=f"set the {purpose} status of a credential to {value}")
+        p.add_argument(
+            "credential", metavar="CREDENTIAL", help="issued credential (.json or .sd-jwt)"
+        )
+        p.add_argument("--db", required=True, metavar="FILE", help="the SQLite status store")
+        p.add_argument("--actor", default="kr-ovid-cli", help="staff or system code (audited)")
+        p.add_argument("--reason", default="unspecified", help="short reason code (audited)")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(func=cmd_change, purpose=purpose, value=value)
+
+    p = cmds.add_parser("publish", help="write signed status list credentials for every list")
+    p.add_argument("--db", required=True, metavar="FILE", help="the SQLite status store")
+    p.add_argument("--key", required=True, metavar="FILE", help="the mission's key file")
+    p.add_argument(
+        "--out", required=True, metavar="DIR", help="directory for <list>-<purpose>.json"
+    )
+    p.add_argument("--base", metavar="URL", help="status list base URL (default from the DID)")
+    p.add_argument(
+        "--valid-hours",
+        type=float,
+        default=DEFAULT_LIST_VALIDITY.total_seconds() / 3600,
+        metavar="H",
+        help="validity of the published lists",
+    )
+    p.add_argument("--did-doc", metavar="FILE", help="the mission's DID document (binds the key)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_publish)
+
+
+def open_store(path: str) -> SqliteStatusListStore:
+    """An existing store only: a typo must not silently create an empty one."""
+    if not is_file(path):
+        raise CliError(f"--db {path}: no such status store")
+    return SqliteStatusListStore(path)
+
+
+# --------------------------------------------------------------------------------------------
+# decode
+# --------------------------------------------------------------------------------------------
+def cmd_decode(args: argparse.Namespace) -> int:
+    size = parse_status_size(args.status_size)
+    text, purpose = _encoded_list(args.input)
+    bits = decode_list(text, status_size=size)
+    entries = list(bits.nonzero())
+    if args.json:
+        out: dict[str, Any] = {"length": bits.length, "statusSize": size}
+        if purpose is not None:
+            out["statusPurpose"] = purpose
+        if size == 1:
+            out["set"] = [i for i, _ in entries]
+        else:
+            out["entries"] = {str(i): v for i, v in entries}
+        emit(out)
+        return EXIT_OK
+    for index, value in entries:
+        emit(str(index) if size == 1 else f"{index}: {value}")
+    return EXIT_OK
+
+
+def _encoded_list(arg: str) -> tuple[str, str | None]:
+    """(encodedList, statusPurpose) from a literal list or a list credential file."""
+    if _ENCODED.fullmatch(arg) and not is_file(arg):
+        return arg, None
+    raw = read_bytes(arg)
+    try:
+        doc = parse_json(raw)
+    except JsonParseError:
+        text = raw.decode("utf-8", "replace").strip()
+        if _ENCODED.fullmatch(text):
+            return text, None
+        raise CliError(f"{arg}: neither an encodedList nor a status list credential") from None
+    subject = doc.get("credentialSubject") if isinstance(doc, dict) else None
+    if not isinstance(subject, dict) or not isinstance(subject.get("encodedList"), str):
+        raise CliError(f"{arg}: not a status list credential (no credentialSubject.encodedList)")
+    purpose = subject.get("statusPurpose")
+    return subject["encodedList"], purpose if isinstance(purpose, str) else None
+
+
+# --------------------------------------------------------------------------------------------
+# revoke / suspend / unsuspend
+# --------------------------------------------------------------------------------------------
+def _read_credential(path: str) -> dict[str, Any]:
+    """A DI credential (JSON) or an issued SD-JWT (its full payload; the signature is not
+    checked: the position found must still be the one the store recorded for its id)."""
+    raw = read_bytes(path)
+    try:
+        doc = parse_json(raw)
+    except JsonParseError:
+        try:
+            return parse_issued(raw.decode("utf-8", "replace").strip()).document
+        except KrOvidError as exc:
+            raise CliError(f"{path}: neither a JSON credential nor an SD-JWT ({exc})") from None
+    if not isinstance(doc, dict):
+        raise CliError(f"{path}: a credential must be a JSON object")
+    return doc
+
+
+def _position_from_entries(credential: dict[str, Any], purpose: str) -> StatusAllocation | None:
+    """The position the credential's own ``credentialStatus`` entry for ``purpose`` names."""
+    status = credential.get("credentialStatus")
+    entries = status if isinstance(status, list) else [status]
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.get("statusPurpose") != purpose:
+            continue
+        url = entry.get("statusListCredential")
+        segments = urlsplit(url).path.rstrip("/").split("/") if isinstance(url, str) else []
+        if len(segments) < 2 or segments[-1] != purpose or not segments[-2].isdigit():
+            raise CliError(f"statusListCredential is not a <base>/<list>/{purpose} URL")
+        return StatusAllocation(
+            int(segments[-2]), parse_status_list_index(entry.get("statusListIndex"))
+        )
+    return None
+
+
+def _allocation(
+    store: SqliteStatusListStore, credential: dict[str, Any], purpose: str
+) -> StatusAllocation:
+    from_entries = _position_from_entries(credential, purpose)
+    cid = credential.get("id")
+    if isinstance(cid, str):
+        found = store.find(cid)
+        if found is None:
+            raise CliError(
+                "the store has no allocation for this credential's id: it was not issued "
+                "with this status store"
+            )
+        if from_entries is not None and from_entries != found:
+            raise CliError(
+                "the credential's status entry names another position than the store records "
+                f"for its id (list {found.list_id}, index {found.index}); refusing"
+            )
+        return found
+    if from_entries is None:
+        raise CliError(f"the credential has no id and no {purpose} status entry")
+    return from_entries
+
+
+def _record_json(record: AuditRecord) -> dict[str, Any]:
+    return {
+        "time": record.time.isoformat(),
+        "listId": record.list_id,
+        "index": record.index,
+        "purpose": record.purpose,
+        "oldValue": record.old_value,
+        "newValue": record.new_value,
+        "actor": record.actor,
+        "reason": record.reason,
+    }
+
+
+def cmd_change(args: argparse.Namespace) -> int:
+    credential = _read_credential(args.credential)
+    store = open_store(args.db)
+    try:
+        at = _allocation(store, credential, args.purpose)
+        record = store.set_status(
+            at.list_id, at.index, args.purpose, args.value, actor=args.actor, reason=args.reason
+        )
+    finally:
+        store.close()
+    if args.json:
+        emit(_record_json(record))
+    else:
+        emit(
+            f"{record.purpose} {record.old_value} -> {record.new_value}: list {record.list_id} "
+            f"index {record.index} at {record.time.isoformat()} by {record.actor} "
+            f"({record.reason})"
+        )
+        if record.old_value == record.new_value:
+            emit("(unchanged; the audit log records the request)")
+        emit("publish the lists again (status publish) for verifiers to see the change")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# publish
+# --------------------------------------------------------------------------------------------
+def _default_base(signer: Ed25519Signer) -> str:
+    """``https://<host>/<path>/status`` from the signer's did:web DID (as issuance does)."""
+    try:
+        url = did_web_to_url(signer.controller)
+    except ResolutionError:
+        raise CliError("--base is required when the key is not a did:web key") from None
+    base = url.removesuffix("/.well-known/did.json").removesuffix("/did.json")
+    return f"{base}/status"
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    if not 0 < args.valid_hours <= 24 * 366:
+        raise CliError("--valid-hours must be in (0, 8784]")
+    store = open_store(args.db)
+    try:
+        signer = Ed25519Signer.from_key_file(args.key)
+        if args.did_doc is not None:
+            doc = read_did_document(args.did_doc)
+            signer = load_mission_signer(args.key, str(doc["id"]), doc)
+        base = args.base or _default_base(signer)
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise CliError(f"--out {out}: not a directory")
+        out.mkdir(parents=True, exist_ok=True)
+        written: list[dict[str, Any]] = []
+        for list_id in store.list_ids():
+            for purpose in PURPOSES:
+                credential = issue_status_list_credential(
+                    store,
+                    list_id,
+                    purpose,
+                    signer,
+                    base=base,
+                    valid_for=timedelta(hours=args.valid_hours),
+                )
+                path = out / f"{list_id}-{purpose}.json"
+                path.write_text(dumps(credential) + "\n", encoding="utf-8")
+                written.append(
+                    {
+                        "file": str(path),
+                        "url": status_list_url(base, list_id, purpose),
+                        "listId": list_id,
+                        "purpose": purpose,
+                    }
+                )
+    finally:
+        store.close()
+    if args.json:
+        emit(written)
+    elif not written:
+        emit("the store has no lists yet (nothing issued): nothing to publish")
+    else:
+        for w in written:
+            emit(f"{w['file']}  ->  {w['url']}")
+    return EXIT_OK
