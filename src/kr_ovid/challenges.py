@@ -76,7 +76,7 @@ class InMemoryChallengeStore:
         self._live: dict[str, Challenge] = {}
 
     def issue(self, audience: str, *, ttl: timedelta | None = None) -> Challenge:
-        ttl = ttl or self._ttl
+        ttl = self._ttl if ttl is None else ttl
         _check_args(audience, ttl)
         now = self._clock.now()
         challenge = Challenge(_new_value(), audience, now + ttl)
@@ -122,7 +122,7 @@ class SqliteChallengeStore:
         )
 
     def issue(self, audience: str, *, ttl: timedelta | None = None) -> Challenge:
-        ttl = ttl or self._ttl
+        ttl = self._ttl if ttl is None else ttl
         _check_args(audience, ttl)
         now = self._clock.now()
         challenge = Challenge(_new_value(), audience, now + ttl)

@@ -6,6 +6,7 @@ validity, status entries, eddsa-rdfc-2022, JSON Schema before signing, SD-JWT pl
 from __future__ import annotations
 
 import copy
+import json
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -16,12 +17,12 @@ from typing import Any, Literal
 from kr_ovid.clock import Clock, SystemClock, format_datetime
 from kr_ovid.did.document import DidDocument, split_did_url
 from kr_ovid.errors import ConfigurationError, KeyFormatError
-from kr_ovid.integrity import add_proof, get_suite
+from kr_ovid.integrity import add_proof, get_suite, key_lifetime_problem
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.keys.multikey import decode_public_multikey
 from kr_ovid.keys.signer import Signer, verify_ed25519
 from kr_ovid.sdjwt.issuer import issue_sd_jwt
-from kr_ovid.status.publish import status_entries
+from kr_ovid.status.publish import status_entries, status_list_url
 from kr_ovid.status.store import StatusAllocation, StatusListStore
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE
 
@@ -90,8 +91,12 @@ class CredentialIssuer:
             )
         if (status_store is None) != (status_base_url is None):
             raise ConfigurationError("status_store and status_base_url go together")
+        if status_base_url is not None:
+            status_list_url(
+                status_base_url, 1, "revocation"
+            )  # refuse a bad base before any allocation
         if did_document is not None:
-            _check_published_key(signer, did_document)
+            _check_published_key(signer, did_document, (clock or SystemClock()).now())
         self._signer = signer
         self._issuer: str | dict[str, Any] = issuer if isinstance(issuer, str) else dict(issuer)
         self._issuer_id = issuer_id
@@ -139,6 +144,13 @@ class CredentialIssuer:
             raise ConfigurationError("formats must be a non-empty subset of ('di', 'sd-jwt')")
         if "sd-jwt" in wanted and not holder_jwks:
             raise ConfigurationError("SD-JWT issuance needs at least one holder JWK (cnf)")
+        keys = [json.dumps(dict(jwk), sort_keys=True) for jwk in holder_jwks]
+        if len(set(keys)) != len(keys):
+            # The same cnf key in two copies would link them at every service that sees both.
+            raise ConfigurationError("every SD-JWT copy needs its own holder key")
+        for when in (valid_from, valid_until):
+            if when is not None and when.tzinfo is None:
+                raise ConfigurationError("valid_from/valid_until must be timezone-aware")
         now = self._clock.now()
         start = valid_from or now
         if valid_until is not None and valid_until <= start:
@@ -200,7 +212,9 @@ class CredentialIssuer:
         return credential_id, doc, allocation
 
 
-def _check_published_key(signer: Signer, did_document: DidDocument | Mapping[str, Any]) -> None:
+def _check_published_key(
+    signer: Signer, did_document: DidDocument | Mapping[str, Any], now: datetime
+) -> None:
     doc = (
         did_document
         if isinstance(did_document, DidDocument)
@@ -212,7 +226,7 @@ def _check_published_key(signer: Signer, did_document: DidDocument | Mapping[str
             "the signer's key is not listed under assertionMethod in the DID document"
         )
     method = doc.method(vm) or {}
-    if "revoked" in method or "expires" in method:
+    if key_lifetime_problem(method, now) is not None:
         raise ConfigurationError("the signer's key is retired or revoked in the DID document")
     try:
         public = decode_public_multikey(method.get("publicKeyMultibase"))

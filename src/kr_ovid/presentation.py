@@ -97,7 +97,8 @@ def sign_presentation(
     if not challenge or not domain:
         raise ConfigurationError("challenge and domain are required for a presentation proof")
     holder = presentation.get("holder")
-    if signer.verification_method.split("#", 1)[0] != holder:
+    holder_id = holder.get("id") if isinstance(holder, dict) else holder
+    if signer.verification_method.split("#", 1)[0] != holder_id:
         raise ConfigurationError("the signing key is not controlled by the presentation's holder")
     return add_proof(
         presentation,

@@ -8,7 +8,9 @@ trust list at issuance time → validity period → status (revocation, suspensi
 service policy (required and allowed claims, holder binding, challenge/nonce, audience/domain,
 freshness). A later stage that depends on an earlier one is skipped when that one failed (there is
 no point checking the status of a credential whose signature is forged), and the skipped stage is
-not reported as passed.
+not reported as passed. For SD-JWT the credential exists only once the signature and digests
+are verified (the disclosures rebuild it), so there ``proof`` comes before ``contexts`` and
+``structure``.
 """
 
 from __future__ import annotations
@@ -78,6 +80,10 @@ class VerifierPolicy:
     require_holder_binding: bool = True
     validate_schema: bool = True
     claims_view: Callable[[Mapping[str, Any]], Any] | None = None
+    #: Issuers of unlinkable SD-JWT copies round ``iat`` down (kr_ovid: to the UTC day), so the
+    #: signing instant is only known to lie in ``[iat, iat + granularity)``; the trust check
+    #: accepts accreditation at either end of that window.
+    sd_jwt_time_granularity: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
         if self.trust_registry is None or not hasattr(self.trust_registry, "is_accredited"):
@@ -89,6 +95,8 @@ class VerifierPolicy:
             raise ConfigurationError(
                 "allowed_formats must be a non-empty subset of {'di', 'sd-jwt'}"
             )
+        if not timedelta(0) <= self.sd_jwt_time_granularity <= timedelta(days=7):
+            raise ConfigurationError("sd_jwt_time_granularity must be between 0 and 7 days")
         if self.skew < timedelta(0) or self.max_presentation_age <= timedelta(0):
             raise ConfigurationError("skew must be >= 0 and max_presentation_age > 0")
         for name in (
@@ -336,7 +344,9 @@ class Verifier:
             if cred is None:
                 continue
             verified.append(cred)
-            self._holder_binding(cred, str(holder_id), holder_keys, run, prefix)
+            self._holder_binding(
+                cred, str(holder_id), holder_keys if proof.verified else None, run, prefix
+            )
             self._claims_policy(cred.subject, run, prefix + "/credentialSubject")
         claims = (
             self._view(verified[0].subject, run)
@@ -412,7 +422,11 @@ class Verifier:
             issued_at = min((p.created for p in proofs if p.created is not None), default=None)
         if issued_at is None:
             issued_at = parse_datetime_stamp(document.get("validFrom")) or now
-        self._trust(document, issued_at, run, prefix)
+        times = [issued_at]
+        granularity = self.policy.sd_jwt_time_granularity
+        if partial and granularity > timedelta(0):
+            times.append(min(issued_at + granularity - timedelta(seconds=1), now))
+        self._trust(document, times, run, prefix)
         run.checks.append("validity")
         run.extend(check_validity_period(document, now=now, skew=self.policy.skew), prefix)
         self._status_check(document, run, prefix, now)
@@ -438,6 +452,7 @@ class Verifier:
         key_binding: tuple[str, str] | None,
     ) -> tuple[dict[str, Any], datetime | None, bytes | None] | None:
         policy = self.policy
+        before = len(run.errors)
         run.checks.append("parse")
         if "sd-jwt" not in policy.allowed_formats:
             run.fail(
@@ -470,7 +485,7 @@ class Verifier:
             audience=audience,
             require_key_binding=key_binding is not None and policy.require_holder_binding,
             now=now,
-            iat_window=policy.max_presentation_age,
+            iat_window=policy.max_presentation_age + policy.skew,  # same freshness as DI
             clock_skew=policy.skew,
         )
         if not result.verified:
@@ -501,7 +516,8 @@ class Verifier:
                 "the SD-JWT is signed by a key of another DID than its issuer",
                 _join(prefix, "/issuer"),
             )
-        if key_binding is not None and policy.require_holder_binding:
+        if key_binding is not None and result.metadata.get("key_bound"):
+            # Whenever a KB-JWT bound this presentation to the nonce, the nonce is single-use.
             self._consume(key_binding[0], key_binding[1], run)
         cnf = result.metadata.get("cnf")
         holder_key = None
@@ -510,7 +526,7 @@ class Verifier:
                 holder_key = public_key_from_jwk(cnf)
             except KeyFormatError:
                 holder_key = None
-        if run.errors:
+        if len(run.errors) > before:
             return None
         return vc, issued_at, holder_key
 
@@ -543,7 +559,9 @@ class Verifier:
                     _join(prefix, f"/@context/{i}"),
                 )
 
-    def _trust(self, document: Mapping[str, Any], at: datetime, run: _Run, prefix: str) -> None:
+    def _trust(
+        self, document: Mapping[str, Any], times: Sequence[datetime], run: _Run, prefix: str
+    ) -> None:
         run.checks.append("trust")
         issuer = issuer_id(document)
         types = [t for t in credential_types(document) if t != "VerifiableCredential"]
@@ -562,19 +580,27 @@ class Verifier:
             )
             return
         for t in types:
-            try:
-                answer = self.policy.trust_registry.is_accredited(issuer, t, at)
-            except KrOvidError as exc:
-                run.fail(exc.code, str(exc), _join(prefix, "/issuer"))
-                run.retryable = run.retryable or exc.retryable
-                continue
-            if not answer.accredited:
+            refusal = None
+            for at in times:
+                try:
+                    answer = self.policy.trust_registry.is_accredited(issuer, t, at)
+                except KrOvidError as exc:
+                    run.fail(exc.code, str(exc), _join(prefix, "/issuer"))
+                    run.retryable = run.retryable or exc.retryable
+                    refusal = None
+                    break
+                if answer.accredited:
+                    refusal = None
+                    break
+                if refusal is None:
+                    refusal = answer
+            if refusal is not None:
                 run.fail(
-                    answer.code or ErrorCode.ISSUER_NOT_ACCREDITED,
-                    answer.reason,
+                    refusal.code or ErrorCode.ISSUER_NOT_ACCREDITED,
+                    refusal.reason,
                     _join(prefix, "/issuer"),
                 )
-                run.retryable = run.retryable or answer.retryable
+                run.retryable = run.retryable or refusal.retryable
 
     def _status_check(
         self, document: Mapping[str, Any], run: _Run, prefix: str, now: datetime
@@ -624,12 +650,14 @@ class Verifier:
             run.extend(problems, prefix)
 
     def _holder_binding(
-        self, cred: _Verified, holder: str, holder_keys: list[bytes], run: _Run, prefix: str
+        self, cred: _Verified, holder: str, holder_keys: list[bytes] | None, run: _Run, prefix: str
     ) -> None:
+        """``holder_keys`` is None when the presentation proof failed: the cnf key cannot be
+        compared then (that failure is already reported), but the subject id still can."""
         if not self.policy.require_holder_binding:
             return
         if cred.holder_key is not None:
-            if cred.holder_key not in holder_keys:
+            if holder_keys is not None and cred.holder_key not in holder_keys:
                 run.fail(
                     ErrorCode.HOLDER_BINDING_ERROR,
                     "the SD-JWT's cnf key did not sign the presentation",

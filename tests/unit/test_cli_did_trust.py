@@ -16,9 +16,13 @@ MISSION = "did:web:ovid.example:missions:us-losangeles"
 ROOT_DID = "did:web:ovid.example:root"
 ROWS = [
     {
-        "code": "us-losangeles", "nameKo": "주로스앤젤레스 총영사관",
-        "nameEn": "Consulate General in Los Angeles", "country": "US", "city": "Los Angeles",
-        "did": MISSION, "startDate": "2024-07-03",
+        "code": "us-losangeles",
+        "nameKo": "주로스앤젤레스 총영사관",
+        "nameEn": "Consulate General in Los Angeles",
+        "country": "US",
+        "city": "Los Angeles",
+        "did": MISSION,
+        "startDate": "2024-07-03",
     }
 ]
 
@@ -54,7 +58,9 @@ def write(path: Path, value: Any) -> Path:
 # --------------------------------------------------------------------------------------------
 def test_did_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "did", "url", "did:web:example.com%3A3000:user:alice") == (
-        0, "https://example.com:3000/user/alice/did.json\n", "",
+        0,
+        "https://example.com:3000/user/alice/did.json\n",
+        "",
     )
     code, out, err = run(capsys, "did", "url", "did:web:127.0.0.1")
     assert (code, out) == (2, "")
@@ -65,8 +71,17 @@ def test_did_web_builds_a_document(capsys: pytest.CaptureFixture[str], tmp_path:
     k1 = key_file(tmp_path, "k1.json", 1)  # keygen default: a did:key id, re-bound to #key-1
     k2 = key_file(tmp_path, "k2.json", 2, vm=MISSION + "#main")  # already this DID's: kept
     doc = run_json(
-        capsys, "did", "web", "--domain", "ovid.example", "--path", "missions", "us-losangeles",
-        "--key", str(k1), str(k2),
+        capsys,
+        "did",
+        "web",
+        "--domain",
+        "ovid.example",
+        "--path",
+        "missions",
+        "us-losangeles",
+        "--key",
+        str(k1),
+        str(k2),
     )
     assert doc["id"] == MISSION
     ids = [m["id"] for m in doc["verificationMethod"]]
@@ -76,22 +91,51 @@ def test_did_web_builds_a_document(capsys: pytest.CaptureFixture[str], tmp_path:
 
 
 def test_did_web_with_port(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    doc = run_json(capsys, "did", "web", "--domain", "localhost:8443", "--key", str(key_file(tmp_path, "k.json", 1)))
+    doc = run_json(
+        capsys,
+        "did",
+        "web",
+        "--domain",
+        "localhost:8443",
+        "--key",
+        str(key_file(tmp_path, "k.json", 1)),
+    )
     assert doc["id"] == "did:web:localhost%3A8443"
 
 
 def test_did_web_refuses_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     key = str(key_file(tmp_path, "k.json", 1))
     assert run(capsys, "did", "web", "--domain", "10.0.0.1", "--key", key)[0] == 2
-    assert run(capsys, "did", "web", "--domain", "ovid.example", "--path", "..", "--key", key)[0] == 2
-    assert run(capsys, "did", "web", "--domain", "ovid.example", "--key", str(tmp_path / "missing.json"))[0] == 2
+    assert (
+        run(capsys, "did", "web", "--domain", "ovid.example", "--path", "..", "--key", key)[0] == 2
+    )
+    assert (
+        run(
+            capsys,
+            "did",
+            "web",
+            "--domain",
+            "ovid.example",
+            "--key",
+            str(tmp_path / "missing.json"),
+        )[0]
+        == 2
+    )
     assert run(capsys, "did", "web", "--domain", "ovid.example")[0] == 2  # --key is required
 
 
 def mission_docs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Path:
     doc = run_json(
-        capsys, "did", "web", "--domain", "ovid.example", "--path", "missions", "us-losangeles",
-        "--key", str(key_file(tmp_path, "k1.json", 1)),
+        capsys,
+        "did",
+        "web",
+        "--domain",
+        "ovid.example",
+        "--path",
+        "missions",
+        "us-losangeles",
+        "--key",
+        str(key_file(tmp_path, "k1.json", 1)),
     )
     docs = tmp_path / "docs"
     docs.mkdir(exist_ok=True)
@@ -104,7 +148,9 @@ def test_did_resolve(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     assert run_json(capsys, "did", "resolve", MISSION, "--did-docs", str(docs))["id"] == MISSION
     did_key = Ed25519Signer.from_seed(b"\x05" * 32).public.did_key
     assert run_json(capsys, "did", "resolve", did_key)["id"] == did_key
-    code, out, err = run(capsys, "did", "resolve", "did:web:ovid.example:missions:cn", "--did-docs", str(docs))
+    code, out, err = run(
+        capsys, "did", "resolve", "did:web:ovid.example:missions:cn", "--did-docs", str(docs)
+    )
     assert (code, out) == (1, "")
     assert "DID_NOT_FOUND" in err
     code, _, err = run(capsys, "did", "resolve", MISSION)  # nothing registered, no network
@@ -118,8 +164,15 @@ def test_did_rotate_and_revoke(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     docs = mission_docs(capsys, tmp_path)
     new_key = key_file(tmp_path, "k2.json", 2)
     rotated = run_json(
-        capsys, "did", "rotate", "--doc", str(docs / "us-losangeles.json"), "--new-key", str(new_key),
-        "--at", "2025-01-01T00:00:00Z",
+        capsys,
+        "did",
+        "rotate",
+        "--doc",
+        str(docs / "us-losangeles.json"),
+        "--new-key",
+        str(new_key),
+        "--at",
+        "2025-01-01T00:00:00Z",
     )
     old, new = rotated["verificationMethod"]
     assert old["expires"] == "2025-01-01T00:00:00Z"
@@ -128,21 +181,60 @@ def test_did_rotate_and_revoke(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert rotated["authentication"] == [new["id"]]
 
     path = write(tmp_path / "rotated.json", rotated)
-    revoked = run_json(capsys, "did", "revoke", "--doc", str(path), "--key-id", "#key-1", "--at", "2025-02-01T00:00:00Z")
+    revoked = run_json(
+        capsys,
+        "did",
+        "revoke",
+        "--doc",
+        str(path),
+        "--key-id",
+        "#key-1",
+        "--at",
+        "2025-02-01T00:00:00Z",
+    )
     assert revoked["verificationMethod"][0]["revoked"] == "2025-02-01T00:00:00Z"
 
     # re-using a published key, a bad time, a bad document: usage errors
     assert run(capsys, "did", "rotate", "--doc", str(path), "--new-key", str(new_key))[0] == 2
-    assert run(capsys, "did", "rotate", "--doc", str(path), "--new-key", str(key_file(tmp_path, "k3.json", 3)), "--at", "2025-01-01")[0] == 2
-    assert run(capsys, "did", "rotate", "--doc", str(write(tmp_path / "x.json", [1])), "--new-key", str(new_key))[0] == 2
+    assert (
+        run(
+            capsys,
+            "did",
+            "rotate",
+            "--doc",
+            str(path),
+            "--new-key",
+            str(key_file(tmp_path, "k3.json", 3)),
+            "--at",
+            "2025-01-01",
+        )[0]
+        == 2
+    )
+    assert (
+        run(
+            capsys,
+            "did",
+            "rotate",
+            "--doc",
+            str(write(tmp_path / "x.json", [1])),
+            "--new-key",
+            str(new_key),
+        )[0]
+        == 2
+    )
     assert run(capsys, "did", "revoke", "--doc", str(path), "--key-id", "#key-9")[0] == 2
 
 
 def test_did_rotate_defaults_to_now(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     docs = mission_docs(capsys, tmp_path)
     rotated = run_json(
-        capsys, "did", "rotate", "--doc", str(docs / "us-losangeles.json"),
-        "--new-key", str(key_file(tmp_path, "k2.json", 2)),
+        capsys,
+        "did",
+        "rotate",
+        "--doc",
+        str(docs / "us-losangeles.json"),
+        "--new-key",
+        str(key_file(tmp_path, "k2.json", 2)),
     )
     assert rotated["verificationMethod"][0]["expires"].endswith("Z")
 
@@ -154,81 +246,211 @@ def root_setup(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> tuple[Path
     root_key = key_file(tmp_path, "root.json", 7, vm=ROOT_DID + "#root-1")
     docs = tmp_path / "pinned"
     docs.mkdir()
-    root_doc = run_json(capsys, "did", "web", "--domain", "ovid.example", "--path", "root", "--key", str(root_key))
+    root_doc = run_json(
+        capsys, "did", "web", "--domain", "ovid.example", "--path", "root", "--key", str(root_key)
+    )
     write(docs / "root.json", root_doc)
     return root_key, docs
 
 
 def create(capsys: pytest.CaptureFixture[str], root_key: Path, missions: str, *extra: str) -> Any:
     return run_json(
-        capsys, "trustlist", "create", "--root-key", str(root_key), "--missions", missions,
-        "--issued", "2024-07-01T00:00:00Z", "--next-update", "2024-07-08T00:00:00Z", *extra,
+        capsys,
+        "trustlist",
+        "create",
+        "--root-key",
+        str(root_key),
+        "--missions",
+        missions,
+        "--issued",
+        "2024-07-01T00:00:00Z",
+        "--next-update",
+        "2024-07-08T00:00:00Z",
+        *extra,
     )
 
 
 def test_trustlist_create_and_verify(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     root_key, docs = root_setup(capsys, tmp_path)
-    signed = create(capsys, root_key, str(write(tmp_path / "missions.json", ROWS)), "--version", "3")
+    signed = create(
+        capsys, root_key, str(write(tmp_path / "missions.json", ROWS)), "--version", "3"
+    )
     assert signed["issuer"] == ROOT_DID
     assert signed["credentialSubject"]["version"] == 3
     path = write(tmp_path / "trust-list.json", signed)
 
-    code, out, _ = run(capsys, "trustlist", "verify", str(path), "--root-did", ROOT_DID,
-                       "--did-docs", str(docs), "--at", "2024-07-02T00:00:00Z")
+    code, out, _ = run(
+        capsys,
+        "trustlist",
+        "verify",
+        str(path),
+        "--root-did",
+        ROOT_DID,
+        "--did-docs",
+        str(docs),
+        "--at",
+        "2024-07-02T00:00:00Z",
+    )
     assert code == 0
     assert out.startswith("verified") and "us-losangeles active" in out
 
-    report = run_json(capsys, "trustlist", "verify", str(path), "--root-did", ROOT_DID,
-                      "--did-docs", str(docs), "--at", "2024-07-02T00:00:00Z", "--json")
+    report = run_json(
+        capsys,
+        "trustlist",
+        "verify",
+        str(path),
+        "--root-did",
+        ROOT_DID,
+        "--did-docs",
+        str(docs),
+        "--at",
+        "2024-07-02T00:00:00Z",
+        "--json",
+    )
     assert report["verified"] is True and report["version"] == 3
 
-    code, out, _ = run(capsys, "trustlist", "verify", str(path), "--root-did", ROOT_DID,
-                       "--did-docs", str(docs), "--at", "2024-07-02T00:00:00Z", "--previous-version", "4")
+    code, out, _ = run(
+        capsys,
+        "trustlist",
+        "verify",
+        str(path),
+        "--root-did",
+        ROOT_DID,
+        "--did-docs",
+        str(docs),
+        "--at",
+        "2024-07-02T00:00:00Z",
+        "--previous-version",
+        "4",
+    )
     assert code == 1 and "TRUST_LIST_ROLLBACK" in out
 
-    code, out, _ = run(capsys, "trustlist", "verify", str(path), "--root-did", ROOT_DID,
-                       "--did-docs", str(docs), "--at", "2024-08-01T00:00:00Z")
+    code, out, _ = run(
+        capsys,
+        "trustlist",
+        "verify",
+        str(path),
+        "--root-did",
+        ROOT_DID,
+        "--did-docs",
+        str(docs),
+        "--at",
+        "2024-08-01T00:00:00Z",
+    )
     assert code == 1 and "TRUST_LIST_EXPIRED" in out and "retryable" in out
 
-    code, out, _ = run(capsys, "trustlist", "verify", str(path), "--root-did", ROOT_DID,
-                       "--at", "2024-07-02T00:00:00Z")  # root document not pinned: cannot resolve
+    code, out, _ = run(
+        capsys,
+        "trustlist",
+        "verify",
+        str(path),
+        "--root-did",
+        ROOT_DID,
+        "--at",
+        "2024-07-02T00:00:00Z",
+    )  # root document not pinned: cannot resolve
     assert code == 1 and "DID_NOT_FOUND" in out
 
 
-def test_trustlist_verify_refuses_tampering_and_other_roots(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_trustlist_verify_refuses_tampering_and_other_roots(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     root_key, docs = root_setup(capsys, tmp_path)
     signed = create(capsys, root_key, str(write(tmp_path / "missions.json", {"missions": ROWS})))
     signed["credentialSubject"]["missions"][0]["city"] = "San Diego"
     path = write(tmp_path / "tampered.json", signed)
-    report = json.loads(run(capsys, "trustlist", "verify", str(path), "--root-did", ROOT_DID,
-                            "--did-docs", str(docs), "--at", "2024-07-02T00:00:00Z", "--json")[1])
+    report = json.loads(
+        run(
+            capsys,
+            "trustlist",
+            "verify",
+            str(path),
+            "--root-did",
+            ROOT_DID,
+            "--did-docs",
+            str(docs),
+            "--at",
+            "2024-07-02T00:00:00Z",
+            "--json",
+        )[1]
+    )
     assert report["verified"] is False
     assert [e["code"] for e in report["errors"]] == ["PROOF_VERIFICATION_ERROR"]
 
     did_key_root = key_file(tmp_path, "dk.json", 8)  # a did:key root needs no pinned document
-    other = write(tmp_path / "other.json", create(capsys, did_key_root, str(tmp_path / "missions.json")))
-    code, out, _ = run(capsys, "trustlist", "verify", str(other), "--root-did", ROOT_DID,
-                       "--did-docs", str(docs), "--at", "2024-07-02T00:00:00Z")
+    other = write(
+        tmp_path / "other.json", create(capsys, did_key_root, str(tmp_path / "missions.json"))
+    )
+    code, out, _ = run(
+        capsys,
+        "trustlist",
+        "verify",
+        str(other),
+        "--root-did",
+        ROOT_DID,
+        "--did-docs",
+        str(docs),
+        "--at",
+        "2024-07-02T00:00:00Z",
+    )
     assert code == 1 and "KEY_NOT_AUTHORIZED" in out
     did_key = Ed25519Signer.from_seed(bytes([8]) * 32).public.did_key
-    assert run(capsys, "trustlist", "verify", str(other), "--root-did", did_key, "--at", "2024-07-02T00:00:00Z")[0] == 0
+    assert (
+        run(
+            capsys,
+            "trustlist",
+            "verify",
+            str(other),
+            "--root-did",
+            did_key,
+            "--at",
+            "2024-07-02T00:00:00Z",
+        )[0]
+        == 0
+    )
 
 
-def test_trustlist_create_from_builtin_registry(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_trustlist_create_from_builtin_registry(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     missions = pytest.importorskip("kr_ovid.ovid.missions")
     root_key, docs = root_setup(capsys, tmp_path)
     signed = create(capsys, root_key, "builtin")
     assert len(signed["credentialSubject"]["missions"]) == len(missions.load_missions())
     path = write(tmp_path / "tl.json", signed)
-    assert run(capsys, "trustlist", "verify", str(path), "--root-did", ROOT_DID, "--did-docs", str(docs),
-               "--at", "2024-07-02T00:00:00Z")[0] == 0
+    assert (
+        run(
+            capsys,
+            "trustlist",
+            "verify",
+            str(path),
+            "--root-did",
+            ROOT_DID,
+            "--did-docs",
+            str(docs),
+            "--at",
+            "2024-07-02T00:00:00Z",
+        )[0]
+        == 0
+    )
 
 
-def test_trustlist_create_with_did_host_and_types(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_trustlist_create_with_did_host_and_types(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     root_key, _ = root_setup(capsys, tmp_path)
     rows = [{k: v for k, v in ROWS[0].items() if k != "did"}]
-    signed = create(capsys, root_key, str(write(tmp_path / "m.json", rows)), "--did-host", "gov.example",
-                    "--credential-type", "A", "--credential-type", "B")
+    signed = create(
+        capsys,
+        root_key,
+        str(write(tmp_path / "m.json", rows)),
+        "--did-host",
+        "gov.example",
+        "--credential-type",
+        "A",
+        "--credential-type",
+        "B",
+    )
     mission = signed["credentialSubject"]["missions"][0]
     assert mission["did"] == "did:web:gov.example:missions:us-losangeles"
     assert mission["credentialTypes"] == ["A", "B"]
@@ -239,8 +461,24 @@ def test_trustlist_create_usage_errors(capsys: pytest.CaptureFixture[str], tmp_p
     base = ("trustlist", "create", "--root-key", str(root_key), "--missions")
     assert run(capsys, *base, str(write(tmp_path / "a.json", "text")))[0] == 2
     assert run(capsys, *base, str(write(tmp_path / "b.json", [{"code": "x"}])))[0] == 2
-    code, _, err = run(capsys, *base, str(write(tmp_path / "c.json", [{k: v for k, v in ROWS[0].items() if k != "did"}])))
+    code, _, err = run(
+        capsys,
+        *base,
+        str(write(tmp_path / "c.json", [{k: v for k, v in ROWS[0].items() if k != "did"}])),
+    )
     assert code == 2 and "did" in err
     assert run(capsys, *base, str(tmp_path / "missing.json"))[0] == 2
     assert run(capsys, *base, str(tmp_path / "a.json"), "--version", "x")[0] == 2
-    assert run(capsys, "trustlist", "verify", str(tmp_path / "a.json"), "--root-did", ROOT_DID, "--grace-hours", "-1")[0] == 2
+    assert (
+        run(
+            capsys,
+            "trustlist",
+            "verify",
+            str(tmp_path / "a.json"),
+            "--root-did",
+            ROOT_DID,
+            "--grace-hours",
+            "-1",
+        )[0]
+        == 2
+    )

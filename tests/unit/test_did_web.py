@@ -132,7 +132,10 @@ def test_urls_without_a_did_are_refused(url: str) -> None:
 # --------------------------------------------------------------------------------------------
 def test_built_document_shape() -> None:
     built = doc(DID, KEY, KEY2, assertion=["#key-2"])
-    assert built["@context"] == ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
+    assert built["@context"] == [
+        "https://www.w3.org/ns/did/v1",
+        "https://w3id.org/security/multikey/v1",
+    ]
     assert built["id"] == DID
     assert built["verificationMethod"] == [
         KEY.public_multikey_document(controller=DID),
@@ -146,8 +149,11 @@ def test_built_document_shape() -> None:
 def test_keys_as_tuples_and_method_objects() -> None:
     built = build_did_document(
         DID,
-        [("#a", KEY.public.multikey), (DID + "#b", KEY2.public_key), {"id": "#c", "type": "Multikey",
-         "publicKeyMultibase": OTHER_KEY.public.multikey}],
+        [
+            ("#a", KEY.public.multikey),
+            (DID + "#b", KEY2.public_key),
+            {"id": "#c", "type": "Multikey", "publicKeyMultibase": OTHER_KEY.public.multikey},
+        ],
         authentication=False,
     )
     assert [m["id"] for m in built["verificationMethod"]] == [DID + "#a", DID + "#b", DID + "#c"]
@@ -164,7 +170,17 @@ def test_keys_as_tuples_and_method_objects() -> None:
         ([("#bad fragment", KEY.public.multikey)], "fragment"),
         ([("#a", "zNotAKey")], "key"),
         ([("#a", KEY.public.multikey, "extra")], "tuple"),
-        ([{"id": "#a", "type": "Multikey", "controller": OTHER, "publicKeyMultibase": KEY.public.multikey}], "controlled"),
+        (
+            [
+                {
+                    "id": "#a",
+                    "type": "Multikey",
+                    "controller": OTHER,
+                    "publicKeyMultibase": KEY.public.multikey,
+                }
+            ],
+            "controlled",
+        ),
         ([{"id": "#a", "type": "JsonWebKey", "publicKeyJwk": KEY.public.jwk}], "Multikey"),
         ([], "at least one key"),
         ([42], "cannot use int"),
@@ -294,12 +310,16 @@ def test_local_documents_are_validated() -> None:
     with pytest.raises(ResolutionError, match="two local documents"):
         WebDidResolver(documents=[doc(), doc()])
     with pytest.raises(ResolutionError, match="not a did:web"):
-        WebDidResolver(documents=[build_did_document("did:example:x", [("#k", KEY.public.multikey)])])
+        WebDidResolver(
+            documents=[build_did_document("did:example:x", [("#k", KEY.public.multikey)])]
+        )
     with pytest.raises(ConfigurationError):
         WebDidResolver(documents=Path("/nonexistent/kr-ovid-dir"))
 
 
-@pytest.mark.parametrize(("kw", "message"), [({"max_bytes": 10}, "max_bytes"), ({"timeout": 0}, "timeout")])
+@pytest.mark.parametrize(
+    ("kw", "message"), [({"max_bytes": 10}, "max_bytes"), ({"timeout": 0}, "timeout")]
+)
 def test_resolver_options_are_checked(kw: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         WebDidResolver(**kw)
@@ -397,7 +417,10 @@ def test_answer_within_budget_is_used() -> None:
 
 def test_invalid_did_is_refused_before_fetching() -> None:
     fetcher = serve(doc())
-    assert resolve_code(WebDidResolver(fetcher), "did:web:127.0.0.1").code is ErrorCode.DID_RESOLUTION_ERROR
+    assert (
+        resolve_code(WebDidResolver(fetcher), "did:web:127.0.0.1").code
+        is ErrorCode.DID_RESOLUTION_ERROR
+    )
     assert resolve_code(WebDidResolver(fetcher), "nonsense").code is ErrorCode.DID_RESOLUTION_ERROR
     assert fetcher.calls == []
 

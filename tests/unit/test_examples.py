@@ -27,15 +27,26 @@ def load(name: str) -> ModuleType:
         sys.path.remove(str(EXAMPLES))
 
 
-def test_issue_credential_writes_a_verifiable_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_issue_credential_writes_a_verifiable_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert load("issue_credential").main(["--out", str(out), "--seed", "test"]) == 0
     printed = capsys.readouterr().out
     assert "검증 결과 (verification): 유효" in printed
     assert "생년월일: 1990-05-15" in printed
-    for name in ("credential.json", "credential.sd-jwt", "trust-list.json", "did/us-losangeles.json", "did/root.json"):
+    for name in (
+        "credential.json",
+        "credential.sd-jwt",
+        "trust-list.json",
+        "did/us-losangeles.json",
+        "did/root.json",
+    ):
         assert (out / name).is_file(), name
-    assert sorted(p.name for p in (out / "status").iterdir()) == ["1-revocation.json", "1-suspension.json"]
+    assert sorted(p.name for p in (out / "status").iterdir()) == [
+        "1-revocation.json",
+        "1-suspension.json",
+    ]
     for key in (out / "keys").iterdir():
         assert key.stat().st_mode & 0o777 == 0o600
         assert "DEMO KEY" in json.loads(key.read_text())["note"]

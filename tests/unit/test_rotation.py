@@ -125,7 +125,9 @@ def test_compromise_of_the_active_key_then_recovery() -> None:
 def test_two_rotations_keep_each_window() -> None:
     doc3 = rotate_key(rotate_key(DOC1, K2, at=T2), K3, at=T3)
     assert [m.get("expires") for m in doc3["verificationMethod"]] == [
-        "2025-01-01T00:00:00Z", "2025-06-01T00:00:00Z", None,
+        "2025-01-01T00:00:00Z",
+        "2025-06-01T00:00:00Z",
+        None,
     ]
     assert verify(issue(K2, T2 + timedelta(days=1)), doc3).verified
     assert verify(issue(K2, T3 + timedelta(days=1)), doc3).codes == (ErrorCode.KEY_RETIRED,)

@@ -43,34 +43,57 @@ for _ in range(100):
 
 ROWS: list[dict[str, Any]] = [
     {  # a missions.json-style row: code, startDate, extra columns
-        "code": "us-losangeles", "nameKo": "주로스앤젤레스 총영사관",
-        "nameEn": "Consulate General in Los Angeles", "kind": "consulate-general",
-        "country": "US", "city": "Los Angeles", "did": LA_DID, "phase": "pilot",
+        "code": "us-losangeles",
+        "nameKo": "주로스앤젤레스 총영사관",
+        "nameEn": "Consulate General in Los Angeles",
+        "kind": "consulate-general",
+        "country": "US",
+        "city": "Los Angeles",
+        "did": LA_DID,
+        "phase": "pilot",
         "startDate": "2024-07-03",
     },
     {  # trust-list names, explicit window and types
-        "missionCode": "nz-auckland", "nameKo": "주뉴질랜드 대사관 오클랜드 분관",
-        "nameEn": "Auckland Branch Office", "country": "NZ", "city": "Auckland",
+        "missionCode": "nz-auckland",
+        "nameKo": "주뉴질랜드 대사관 오클랜드 분관",
+        "nameEn": "Auckland Branch Office",
+        "country": "NZ",
+        "city": "Auckland",
         "did": "did:web:ovid.example:missions:nz-auckland",
-        "validFrom": datetime(2024, 7, 3, tzinfo=UTC), "validUntil": "2024-12-31T23:59:59Z",
+        "validFrom": datetime(2024, 7, 3, tzinfo=UTC),
+        "validUntil": "2024-12-31T23:59:59Z",
         "credentialTypes": [ID_TYPE, "BitstringStatusListCredential"],
     },
     {  # snake_case, suspended
-        "mission_code": "cn", "name_ko": "주중국 대사관", "name_en": "Embassy in China",
-        "country": "CN", "city": "Beijing", "did": "did:web:ovid.example:missions:cn",
-        "valid_from": date(2024, 7, 3), "state": "suspended", "state_since": "2024-07-20T00:00:00Z",
+        "mission_code": "cn",
+        "name_ko": "주중국 대사관",
+        "name_en": "Embassy in China",
+        "country": "CN",
+        "city": "Beijing",
+        "did": "did:web:ovid.example:missions:cn",
+        "valid_from": date(2024, 7, 3),
+        "state": "suspended",
+        "state_since": "2024-07-20T00:00:00Z",
     },
     {
-        "code": "br-saopaulo", "nameKo": "주상파울루 총영사관", "nameEn": "Consulate General in São Paulo",
-        "country": "BR", "city": "São Paulo", "did": "did:web:ovid.example:missions:br-saopaulo",
-        "startDate": "2024-07-03", "state": "withdrawn",
+        "code": "br-saopaulo",
+        "nameKo": "주상파울루 총영사관",
+        "nameEn": "Consulate General in São Paulo",
+        "country": "BR",
+        "city": "São Paulo",
+        "did": "did:web:ovid.example:missions:br-saopaulo",
+        "startDate": "2024-07-03",
+        "state": "withdrawn",
     },
 ]
 
 
 def root_resolver(*signers: Ed25519Signer) -> CompositeResolver:
     """The verifier's pinned root document (plus the mission's, for end-to-end tests)."""
-    docs = [build_did_document(ROOT_DID, list(signers) or [ROOT]), build_did_document(LA_DID, [LA_KEY])]
+    docs = [
+        build_did_document(ROOT_DID, list(signers) or [ROOT]),
+        build_did_document(LA_DID, [LA_KEY]),
+    ]
     return CompositeResolver({"web": WebDidResolver(documents=docs)})
 
 
@@ -115,13 +138,21 @@ def test_created_list_verifies() -> None:
     tl = result.claims
     assert isinstance(tl, TrustList)
     assert (tl.issuer, tl.version, tl.issued, tl.next_update) == (ROOT_DID, 1, ISSUED, NEXT)
-    assert [m.mission_code for m in tl.missions] == ["us-losangeles", "nz-auckland", "cn", "br-saopaulo"]
+    assert [m.mission_code for m in tl.missions] == [
+        "us-losangeles",
+        "nz-auckland",
+        "cn",
+        "br-saopaulo",
+    ]
     la = tl.mission(LA_DID)
     assert la is not None
     assert la.valid_from == datetime(2024, 7, 3, tzinfo=UTC)
     assert la.credential_types == (ID_TYPE,)
     assert la.valid_until is None and la.state == "active"
-    assert document["@context"] == ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/kr-ovid/trust/v1"]
+    assert document["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://w3id.org/kr-ovid/trust/v1",
+    ]
     assert document["type"] == ["VerifiableCredential", "TrustListCredential"]
     assert document["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     assert document["proof"]["created"] == "2024-07-01T00:00:00Z"
@@ -131,8 +162,16 @@ def test_created_list_verifies() -> None:
 def test_mission_entry_from_rows() -> None:
     cn = mission_entry(ROWS[2])
     assert cn == MissionEntry(
-        "cn", "주중국 대사관", "Embassy in China", "CN", "Beijing", "did:web:ovid.example:missions:cn",
-        (ID_TYPE,), datetime(2024, 7, 3, tzinfo=UTC), None, "suspended",
+        "cn",
+        "주중국 대사관",
+        "Embassy in China",
+        "CN",
+        "Beijing",
+        "did:web:ovid.example:missions:cn",
+        (ID_TYPE,),
+        datetime(2024, 7, 3, tzinfo=UTC),
+        None,
+        "suspended",
         datetime(2024, 7, 20, tzinfo=UTC),
     )
     no_did = {k: v for k, v in ROWS[0].items() if k != "did"}
@@ -333,11 +372,21 @@ def test_accredited() -> None:
     [
         ("did:web:ovid.example:missions:xx", ID_TYPE, ISSUED_AT, "not on the trust list"),
         (LA_DID, ID_TYPE, datetime(2024, 7, 2, 23, 59, tzinfo=UTC), "had not started"),
-        ("did:web:ovid.example:missions:nz-auckland", ID_TYPE, datetime(2025, 1, 1, tzinfo=UTC), "had ended"),
+        (
+            "did:web:ovid.example:missions:nz-auckland",
+            ID_TYPE,
+            datetime(2025, 1, 1, tzinfo=UTC),
+            "had ended",
+        ),
         (LA_DID, "BitstringStatusListCredential", ISSUED_AT, "may not issue"),
         ("did:web:ovid.example:missions:cn", ID_TYPE, ISSUED_AT, "suspended"),
         # suspension applies whatever the (issuer-written) issuance time
-        ("did:web:ovid.example:missions:cn", ID_TYPE, datetime(2024, 7, 10, tzinfo=UTC), "suspended"),
+        (
+            "did:web:ovid.example:missions:cn",
+            ID_TYPE,
+            datetime(2024, 7, 10, tzinfo=UTC),
+            "suspended",
+        ),
         ("did:web:ovid.example:missions:br-saopaulo", ID_TYPE, ISSUED_AT, "withdrawn"),
     ],
 )
@@ -384,11 +433,20 @@ def test_update_to_a_newer_list() -> None:
     reg = registry(clock=clock)
     rows = [{**ROWS[2], "state": "active"}, *ROWS[:2]]
     clock.instant = NEXT
-    result = reg.update(make(version=2, rows=rows, issued=NEXT - timedelta(hours=1), next_update=NEXT + timedelta(days=7)))
+    result = reg.update(
+        make(
+            version=2,
+            rows=rows,
+            issued=NEXT - timedelta(hours=1),
+            next_update=NEXT + timedelta(days=7),
+        )
+    )
     assert result.verified, result.errors
     assert reg.version == 2
     assert reg.is_accredited("did:web:ovid.example:missions:cn", ID_TYPE, ISSUED_AT).accredited
-    assert not reg.is_accredited("did:web:ovid.example:missions:br-saopaulo", ID_TYPE, ISSUED_AT).accredited
+    assert not reg.is_accredited(
+        "did:web:ovid.example:missions:br-saopaulo", ID_TYPE, ISSUED_AT
+    ).accredited
 
 
 def test_update_refuses_rollback_and_keeps_the_current_list() -> None:
@@ -401,8 +459,9 @@ def test_update_refuses_rollback_and_keeps_the_current_list() -> None:
 def test_update_same_version() -> None:
     reg = registry(make(version=5))
     again = make(version=5)
-    again["proof"] = add_proof({k: v for k, v in again.items() if k != "proof"}, ROOT,
-                               created=ISSUED + timedelta(hours=1))["proof"]
+    again["proof"] = add_proof(
+        {k: v for k, v in again.items() if k != "proof"}, ROOT, created=ISSUED + timedelta(hours=1)
+    )["proof"]
     assert reg.update(again, now=NOW).verified  # same content, re-signed: a re-fetch
     equivocation = reg.update(make(version=5, rows=ROWS[:1]), now=NOW)
     assert equivocation.codes == (ErrorCode.TRUST_LIST_ROLLBACK,)
@@ -411,7 +470,9 @@ def test_update_same_version() -> None:
 
 def test_update_refuses_forged_list() -> None:
     reg = registry()
-    assert reg.update(make(version=2, root_signer=ROGUE), now=NOW).codes == (ErrorCode.PROOF_VERIFICATION_ERROR,)
+    assert reg.update(make(version=2, root_signer=ROGUE), now=NOW).codes == (
+        ErrorCode.PROOF_VERIFICATION_ERROR,
+    )
     assert reg.version == 1
 
 
@@ -432,8 +493,13 @@ def mission_credential(created: datetime, ctype: str = ID_TYPE) -> dict[str, Any
 
 
 def accreditation_of(credential: dict[str, Any], ctype: str = ID_TYPE) -> Accreditation:
-    result = verify_proof(credential, resolver=RESOLVER, now=NOW + timedelta(days=60),
-                          loader=example_loader(), expected_controller=credential["issuer"])
+    result = verify_proof(
+        credential,
+        resolver=RESOLVER,
+        now=NOW + timedelta(days=60),
+        loader=example_loader(),
+        expected_controller=credential["issuer"],
+    )
     assert result.verified
     created = result.metadata["proofs"][0].created
     reg = registry(clock=FakeClock(NOW))

@@ -126,8 +126,12 @@ class Issuer(CredentialIssuer):
         if person.issuing_mission.did != self.mission.did:
             raise ConfigurationError("the claims name another issuing mission")
         now = self.clock.now()
+        if valid_from is not None and valid_from.tzinfo is None:
+            raise ConfigurationError("valid_from must be timezone-aware")
         start = valid_from or now
-        issued_on = start.astimezone(KST).date()
+        # Eligibility and predicates are judged on the day the mission issues (domain.md:
+        # validFrom = issuance); a backdated validFrom cannot make an ineligible person eligible.
+        issued_on = now.astimezone(KST).date()
         person.check_issuable(issued_on)
         last_day = person.latest_valid_until(issued_on)
         end = valid_until or _end_of_day_kst(last_day)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 from kr_ovid.errors import ConfigurationError
@@ -108,6 +109,7 @@ class ServiceProfile:
             required_true=self.required_true,
             allowed_formats=self.formats,
             claims_view=DisclosedId.from_subject,
+            sd_jwt_time_granularity=timedelta(days=1),  # Issuer.issue_id coarsens to the UTC day
             **dict(self.overrides),
         )
         return replace(base, **overrides) if overrides else base

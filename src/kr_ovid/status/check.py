@@ -128,6 +128,10 @@ class StatusChecker:
     ) -> StatusCheckOutcome:
         """Every entry of ``credential['credentialStatus']``; never raises on hostile input."""
         when = now or self._clock.now()
+        if not isinstance(credential, Mapping):
+            return StatusCheckOutcome(
+                (ProblemDetails(ErrorCode.PARSING_ERROR, "a credential must be a JSON object", ""),)
+            )
         status = credential.get("credentialStatus")
         if status is None:
             return StatusCheckOutcome()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from kr_ovid.clock import Clock, SystemClock, format_datetime
 from kr_ovid.credential import VC_V2_CONTEXT
@@ -36,9 +37,21 @@ DEFAULT_LIST_VALIDITY = timedelta(days=2)
 
 
 def _check_base(base: str) -> str:
-    if not isinstance(base, str) or not base.startswith("https://") or not is_absolute_iri(base):
+    """An https URL with a host and a path only (no userinfo, query or fragment)."""
+    if not isinstance(base, str) or not is_absolute_iri(base):
         raise ConfigurationError("status list base URL must be an absolute https URL")
-    return base.rstrip("/")
+    parts = urlsplit(base)
+    if (
+        parts.scheme != "https"
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+        or "#" in base
+        or "?" in base
+    ):
+        raise ConfigurationError("status list base URL must be https://host[/path], nothing else")
+    return f"https://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def status_list_url(base: str, list_id: int, purpose: str) -> str:
