@@ -68,7 +68,6 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import SERVICES, START, Issued, World, duration
 from kr_ovid.challenges import DEFAULT_TTL
 from kr_ovid.holder import Holder
 from kr_ovid.integrity import add_proof
@@ -76,6 +75,8 @@ from kr_ovid.keys import Ed25519Signer
 from kr_ovid.results import VerificationResult
 from kr_ovid.sdjwt.disclosure import split_sd_jwt
 from kr_ovid.sdjwt.holder import create_kb_jwt, present
+
+from world import SERVICES, START, Issued, World, duration
 
 CASES = Path(__file__).resolve().parent / "cases"
 

@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 
-from conftest import BE_ACCREDITATION_END, START, TRUST_LIST_NEXT_UPDATE, World
 from kr_ovid.clock import parse_datetime_stamp
 from kr_ovid.integrity import DEFAULT_SKEW, add_proof
 from kr_ovid.presentation import create_presentation, sign_presentation
 from kr_ovid.results import VerificationResult
 from kr_ovid.sdjwt.holder import create_kb_jwt, parse_issued, present
 from kr_ovid.trust import DEFAULT_GRACE
+
+from world import BE_ACCREDITATION_END, START, TRUST_LIST_NEXT_UPDATE, World
 
 SKEW = DEFAULT_SKEW
 S = timedelta(seconds=1)
