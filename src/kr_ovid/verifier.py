@@ -40,6 +40,8 @@ from kr_ovid.presentation import unwrap_enveloped
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
 from kr_ovid.schema import validate_credential
+from kr_ovid.sdjwt.disclosure import split_sd_jwt
+from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS, decode_compact_jws
 from kr_ovid.sdjwt.verifier import verify_sd_jwt
 from kr_ovid.status.check import StatusChecker, StatusListFetcher
 from kr_ovid.suites import SUITES
@@ -67,6 +69,8 @@ class VerifierPolicy:
     trust_registry: TrustRegistry
     name: str = "verifier"
     allowed_suites: frozenset[str] = frozenset({"eddsa-rdfc-2022", "eddsa-jcs-2022"})
+    #: JWS ``alg`` values accepted in SD-JWT issuer signatures and KB-JWTs (both mean Ed25519).
+    allowed_algorithms: frozenset[str] = frozenset({"Ed25519", "EdDSA"})
     allowed_formats: frozenset[str] = frozenset({"di", "sd-jwt"})
     clock: Clock = field(default_factory=SystemClock)
     skew: timedelta = DEFAULT_SKEW
@@ -88,6 +92,10 @@ class VerifierPolicy:
     def __post_init__(self) -> None:
         if self.trust_registry is None or not hasattr(self.trust_registry, "is_accredited"):
             raise ConfigurationError("VerifierPolicy needs a trust registry")
+        if not set(self.allowed_algorithms) <= ACCEPTED_ALGORITHMS or not self.allowed_algorithms:
+            raise ConfigurationError(
+                f"allowed_algorithms must be a non-empty subset of {sorted(ACCEPTED_ALGORITHMS)}"
+            )
         unknown = set(self.allowed_suites) - set(SUITES)
         if unknown:
             raise ConfigurationError(f"unknown cryptosuites in policy: {sorted(unknown)}")
@@ -101,6 +109,7 @@ class VerifierPolicy:
             raise ConfigurationError("skew must be >= 0 and max_presentation_age > 0")
         for name in (
             "allowed_suites",
+            "allowed_algorithms",
             "allowed_formats",
             "accepted_types",
             "required_claims",
@@ -494,6 +503,17 @@ class Verifier:
             return None
         document = dict(result.document)
         kid = str(result.metadata.get("kid"))
+        algorithms = [result.metadata.get("header", {}).get("alg")]
+        kb_jwt = split_sd_jwt(token).kb_jwt  # already verified: decoding cannot fail here
+        if kb_jwt:
+            algorithms.append(decode_compact_jws(kb_jwt).header.get("alg"))
+        if any(alg not in policy.allowed_algorithms for alg in algorithms):
+            run.fail(
+                ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR,
+                f"JWS algorithm not allowed by {policy.name}",
+                _join(prefix, "/alg"),
+            )
+            return None
         did, _ = split_did_url(kid)
         issued_at = _numeric_date(document.get("iat"))
         method = methods.get(kid)

@@ -551,3 +551,14 @@ def test_results_cannot_be_truth_tested(w: World) -> None:
     result = w.verifier().verify_credential(w.credential)
     with pytest.raises(TypeError):
         bool(result)
+
+
+def test_policy_algorithm_allowlist(w: World) -> None:
+    """A policy may narrow the JWS algorithms: here only the RFC 9864 name is accepted."""
+    strict = GOV24.policy(w.registry, clock=CLOCK, allowed_algorithms=frozenset({"EdDSA"}))
+    result = w.verifier(strict).verify_credential(w.sd_jwt)
+    assert result.codes == (ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR,)
+    ok = GOV24.policy(w.registry, clock=CLOCK, allowed_algorithms=frozenset({"Ed25519"}))
+    assert w.verifier(ok).verify_credential(w.sd_jwt).verified
+    with pytest.raises(ConfigurationError):
+        GOV24.policy(w.registry, allowed_algorithms=frozenset({"HS256"}))
