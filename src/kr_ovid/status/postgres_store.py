@@ -42,15 +42,15 @@ from kr_ovid.status.store import (
     AuditRecord,
     BeforeCommitHook,
     StatusAllocation,
-    check_actor,
+    StoreBase,
     check_credential_id,
     check_credential_ids,
     check_list_size,
     check_position,
     check_purpose,
-    check_reason,
+    check_schema_version,
+    check_status_change,
     check_transition,
-    check_value,
     new_permutation_key,
     not_allocated,
     now_utc,
@@ -115,7 +115,7 @@ _DDL: Final = (
 )
 
 
-class PostgresStatusListStore:
+class PostgresStatusListStore(StoreBase):
     """:class:`~kr_ovid.status.store.StatusListStore` on a PostgreSQL server (psycopg 3).
 
     Each object owns one connection (shared by threads behind a lock); open one store per
@@ -200,26 +200,7 @@ class PostgresStatusListStore:
                 return
             cur.execute(self._q("SELECT value FROM {s}.status_meta WHERE key = 'schema_version'"))
             version = cur.fetchone()
-            if version is None or version[0] != SCHEMA_VERSION:
-                raise StatusListError(
-                    f"status store schema version {version[0] if version else None!r} is not "
-                    f"{SCHEMA_VERSION!r}; refusing to use it",
-                    code=ErrorCode.CONFIGURATION_ERROR,
-                )
-
-    @property
-    def list_size(self) -> int:
-        return self._list_size
-
-    def _permutation(self, list_id: int, key: bytes, size: int) -> KeyedPermutation:
-        perm = self._permutations.get((list_id, key))
-        if perm is None:
-            perm = KeyedPermutation(key, size)
-            self._permutations[(list_id, key)] = perm
-        return perm
-
-    def allocate(self, *, credential_id: str) -> StatusAllocation:
-        return self.allocate_many([credential_id])[0]
+            check_schema_version(version[0] if version else None, SCHEMA_VERSION)
 
     def allocate_many(self, credential_ids: Sequence[str]) -> list[StatusAllocation]:
         ids = check_credential_ids(credential_ids)
@@ -353,10 +334,9 @@ class PostgresStatusListStore:
         actor: str,
         reason: str,
     ) -> AuditRecord:
-        list_id, index = check_position(list_id, index)
-        checked_purpose = check_purpose(purpose)
-        value = check_value(value)
-        actor, reason = check_actor(actor), check_reason(reason)
+        list_id, index, checked_purpose, value, actor, reason = check_status_change(
+            list_id, index, purpose, value, actor=actor, reason=reason
+        )
         with self._tx("set_status") as cur:
             self._list_size_of(cur, list_id, index)
             cur.execute(

@@ -45,15 +45,15 @@ from kr_ovid.status.store import (
     BeforeCommitHook,
     StatusAllocation,
     StatusPurpose,
-    check_actor,
+    StoreBase,
     check_credential_id,
     check_credential_ids,
     check_list_size,
     check_position,
     check_purpose,
-    check_reason,
+    check_schema_version,
+    check_status_change,
     check_transition,
-    check_value,
     new_permutation_key,
     not_allocated,
     now_utc,
@@ -130,7 +130,7 @@ def _store_error(exc: sqlite3.Error) -> StatusListError:
     return StatusListError(f"SQLite status store failure: {exc}", code=ErrorCode.INTERNAL_ERROR)
 
 
-class SqliteStatusListStore:
+class SqliteStatusListStore(StoreBase):
     """:class:`~kr_ovid.status.store.StatusListStore` in a SQLite file (or ``":memory:"``).
 
     Several processes may open the same file: allocations serialize on SQLite's write lock
@@ -236,28 +236,9 @@ class SqliteStatusListStore:
             row = conn.execute(
                 "SELECT value FROM status_meta WHERE key = 'schema_version'"
             ).fetchone()
-            if row is None or row[0] != SCHEMA_VERSION:
-                raise StatusListError(
-                    f"status store schema version {row[0] if row else None!r} is not "
-                    f"{SCHEMA_VERSION!r}; refusing to use it",
-                    code=ErrorCode.CONFIGURATION_ERROR,
-                )
+            check_schema_version(row[0] if row else None, SCHEMA_VERSION)
 
     # -- protocol -------------------------------------------------------------------------------
-
-    @property
-    def list_size(self) -> int:
-        return self._list_size
-
-    def _permutation(self, list_id: int, key: bytes, size: int) -> KeyedPermutation:
-        perm = self._permutations.get((list_id, key))
-        if perm is None:
-            perm = KeyedPermutation(key, size)
-            self._permutations[(list_id, key)] = perm
-        return perm
-
-    def allocate(self, *, credential_id: str) -> StatusAllocation:
-        return self.allocate_many([credential_id])[0]
 
     def allocate_many(self, credential_ids: Sequence[str]) -> list[StatusAllocation]:
         ids = check_credential_ids(credential_ids)
@@ -339,10 +320,9 @@ class SqliteStatusListStore:
         actor: str,
         reason: str,
     ) -> AuditRecord:
-        list_id, index = check_position(list_id, index)
-        checked_purpose = check_purpose(purpose)
-        value = check_value(value)
-        actor, reason = check_actor(actor), check_reason(reason)
+        list_id, index, checked_purpose, value, actor, reason = check_status_change(
+            list_id, index, purpose, value, actor=actor, reason=reason
+        )
         with self._write("set_status") as conn:
             self._check_index(conn, list_id, index)
             allocated = conn.execute(

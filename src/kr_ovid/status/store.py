@@ -270,6 +270,55 @@ def new_permutation_key() -> bytes:
     return secrets.token_bytes(PERMUTATION_KEY_BYTES)
 
 
+def check_status_change(
+    list_id: object, index: object, purpose: object, value: object, *, actor: object, reason: object
+) -> tuple[int, int, StatusPurpose, int, str, str]:
+    """Validate every argument of ``set_status`` (shared by the implementations)."""
+    list_id, index = check_position(list_id, index)
+    return (
+        list_id,
+        index,
+        check_purpose(purpose),
+        check_value(value),
+        check_actor(actor),
+        check_reason(reason),
+    )
+
+
+def check_schema_version(found: object, expected: str) -> None:
+    """Refuse a database written by another (future or unknown) store format."""
+    if found != expected:
+        raise StatusListError(
+            f"status store schema version {found!r} is not {expected!r}; refusing to use it",
+            code=ErrorCode.CONFIGURATION_ERROR,
+        )
+
+
+class StoreBase:
+    """What every implementation shares: the list size, one allocation as a batch of one, and
+    a cache of keyed permutations (building one costs milliseconds; allocation must not)."""
+
+    _list_size: int
+    _permutations: dict[tuple[int, bytes], KeyedPermutation]
+
+    @property
+    def list_size(self) -> int:
+        return self._list_size
+
+    def allocate(self, *, credential_id: str) -> StatusAllocation:
+        return self.allocate_many([credential_id])[0]
+
+    def allocate_many(self, credential_ids: Sequence[str]) -> list[StatusAllocation]:
+        raise NotImplementedError
+
+    def _permutation(self, list_id: int, key: bytes, size: int) -> KeyedPermutation:
+        perm = self._permutations.get((list_id, key))
+        if perm is None:
+            perm = KeyedPermutation(key, size)
+            self._permutations[(list_id, key)] = perm
+        return perm
+
+
 # -- in-memory implementation -----------------------------------------------------------------
 
 
@@ -280,7 +329,7 @@ class _MemoryList:
     next_counter: int
 
 
-class InMemoryStatusListStore:
+class InMemoryStatusListStore(StoreBase):
     """A :class:`StatusListStore` in a Python dict: tests, examples, short-lived tools.
 
     Thread-safe (one lock). Everything is lost when the object goes; use
@@ -307,13 +356,6 @@ class InMemoryStatusListStore:
         self._by_position: dict[tuple[int, int], str] = {}
         self._entries: dict[tuple[int, StatusPurpose], dict[int, int]] = {}
         self._audit: list[AuditRecord] = []
-
-    @property
-    def list_size(self) -> int:
-        return self._list_size
-
-    def allocate(self, *, credential_id: str) -> StatusAllocation:
-        return self.allocate_many([credential_id])[0]
 
     def allocate_many(self, credential_ids: Sequence[str]) -> list[StatusAllocation]:
         ids = check_credential_ids(credential_ids)
@@ -372,10 +414,9 @@ class InMemoryStatusListStore:
         actor: str,
         reason: str,
     ) -> AuditRecord:
-        list_id, index = check_position(list_id, index)
-        checked_purpose = check_purpose(purpose)
-        value = check_value(value)
-        actor, reason = check_actor(actor), check_reason(reason)
+        list_id, index, checked_purpose, value, actor, reason = check_status_change(
+            list_id, index, purpose, value, actor=actor, reason=reason
+        )
         with self._lock:
             if index >= self._list(list_id).size:
                 raise out_of_range(list_id, index)
