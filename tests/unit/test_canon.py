@@ -137,3 +137,50 @@ def test_protected_term_cannot_change_meaning() -> None:
 def test_values_without_statements_are_refused(extra: dict[str, Any]) -> None:
     """Under RDFC these would not be signed: adding or removing them must not go unnoticed."""
     assert code_of(example_credential(**extra)) is ErrorCode.DATA_LOSS_ERROR
+
+
+def test_processed_context_memo_never_changes_a_result() -> None:
+    """canon memoises processed contexts per loader: a warm loader must give exactly what a
+    cold one gives, also when scoped contexts differ between documents."""
+    from support import VECTORS, load_json, vector_loader
+
+    docs = [
+        load_json(VECTORS / "vc-di-eddsa" / "unsigned.json"),
+        load_json(VECTORS / "vc-di-eddsa" / "employmentAuth.json"),
+    ]
+    scoped = {
+        "@context": {
+            "Thing": {
+                "@id": "https://example.test/v#Thing",
+                "@context": {"x": "https://example.test/a#x"},
+            },
+            "Other": {
+                "@id": "https://example.test/v#Other",
+                "@context": {"x": "https://example.test/b#x"},
+            },
+        }
+    }
+    for type_name, iri in (
+        ("Thing", "https://example.test/a#x"),
+        ("Other", "https://example.test/b#x"),
+    ):
+        doc = {
+            "@context": ["https://example.test/scoped/v1"],
+            "@id": "urn:x:1",
+            "@type": type_name,
+            "x": "v",
+        }
+        docs.append(doc)
+        loader = StaticDocumentLoader({"https://example.test/scoped/v1": scoped})
+        assert f"<{iri}>" in canonicalize_rdfc(doc, loader=loader)
+    warm = vector_loader().with_documents({"https://example.test/scoped/v1": scoped})
+    first = [canonicalize_rdfc(d, loader=warm) for d in docs]
+    again = [canonicalize_rdfc(d, loader=warm) for d in reversed(docs)][::-1]
+    cold = [
+        canonicalize_rdfc(
+            d, loader=vector_loader().with_documents({"https://example.test/scoped/v1": scoped})
+        )
+        for d in docs
+    ]
+    assert first == again == cold
+    assert "https://example.test/a#x" in first[2] and "https://example.test/b#x" in first[3]

@@ -25,6 +25,7 @@ import json
 import math
 from typing import Any
 
+from frozendict import frozendict
 from pyld import jsonld as _pyld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
@@ -79,6 +80,58 @@ def _options(loader: StaticDocumentLoader) -> dict[str, Any]:
         "processingMode": "json-ld-1.1",
         "extractAllScripts": False,
     }
+
+
+class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
+    """pyld's processor that remembers processed contexts in the loader's private memo.
+
+    pyld re-processes every type-scoped and property-scoped context on every call, because it
+    clones the active context first and the clone gets a fresh ``_uuid``; that dominates the
+    time of canonicalizing a credential. The result of processing ``local_ctx`` against a
+    *finished* (frozen) active context depends only on that context, the local context and the
+    flags, so it is memoised under exactly those, per loader. Contexts still under construction
+    (mutable dicts) are never memoised, nor are results pyld did not freeze.
+    """
+
+    def __init__(self, memo: Any) -> None:
+        super().__init__(on_property_dropped=_dropped)
+        self._memo = memo
+
+    def _process_context(  # noqa: PLR0917 — pyld's own signature
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        key = None
+        if isinstance(active_ctx, frozendict) and not cycles and "_uuid" in active_ctx:
+            try:
+                local = json.dumps(local_ctx, sort_keys=True, default=dict)
+            except (TypeError, ValueError):
+                local = None
+            if local is not None:
+                key = (
+                    active_ctx["_uuid"],
+                    local,
+                    bool(override_protected),
+                    bool(propagate),
+                    bool(validate_scoped),
+                    options.get("base"),
+                    options.get("processingMode"),
+                )
+                hit = self._memo.get(key)
+                if hit is not None:
+                    return hit
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        if key is not None and isinstance(result, frozendict):
+            self._memo[key] = result
+        return result
 
 
 def _dropped(prop: str | None) -> None:
@@ -208,7 +261,7 @@ def expand(document: Any, *, loader: StaticDocumentLoader) -> list[Any]:
         )
     _check_unsigned_values(document)
     try:
-        expanded = _pyld.JsonLdProcessor(on_property_dropped=_dropped).expand(document, options)
+        expanded = _Processor(loader.processed_contexts).expand(document, options)
     # pyld raises many exception types on hostile input; every one becomes a coded error here.
     except Exception as exc:  # noqa: BLE001
         code, message = _cause_code(exc)
@@ -232,7 +285,7 @@ def canonicalize_rdfc(
     expanded = expand(document, loader=loader)
     options = _options(loader)
     try:
-        dataset = _pyld.JsonLdProcessor(on_property_dropped=_dropped).to_rdf(expanded, options)
+        dataset = _Processor(loader.processed_contexts).to_rdf(expanded, options)
     except Exception as exc:  # noqa: BLE001
         code, message = _cause_code(exc)
         raise CanonicalizationError(message, code=code) from None

@@ -106,7 +106,7 @@ class StaticDocumentLoader:
     serving different bytes for one URL can never see each other's contexts.
     """
 
-    __slots__ = ("_cache", "_documents")
+    __slots__ = ("_cache", "_documents", "_processed")
 
     def __init__(
         self,
@@ -126,6 +126,7 @@ class StaticDocumentLoader:
             docs[url] = doc
         self._documents: Mapping[str, Any] = MappingProxyType(docs)
         self._cache = _LockedLRU(maxsize=256)
+        self._processed = _LockedLRU(maxsize=1024)
 
     @property
     def urls(self) -> frozenset[str]:
@@ -135,6 +136,11 @@ class StaticDocumentLoader:
     def context_cache(self) -> Any:
         """Private processed-context cache, for pyld's ContextResolver."""
         return self._cache
+
+    @property
+    def processed_contexts(self) -> Any:
+        """Private memo of contexts processed against a finished active context (see canon)."""
+        return self._processed
 
     def with_documents(self, extra: Mapping[str, Any]) -> StaticDocumentLoader:
         """A new loader serving these documents too (its own cache)."""
