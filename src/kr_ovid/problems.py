@@ -8,7 +8,9 @@ gives; codes that no specification defines live in kr_ovid's own namespace.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 __all__ = ["ErrorCode", "ProblemDetails"]
@@ -80,22 +82,24 @@ class ErrorCode(str, enum.Enum):
         return self.value
 
 
-_NAMESPACE: dict[ErrorCode, str] = {
-    ErrorCode.PARSING_ERROR: _VC,
-    ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR: _VC,
-    ErrorCode.MALFORMED_VALUE_ERROR: _VC,
-    ErrorCode.RANGE_ERROR: _VC,
-    ErrorCode.PROOF_GENERATION_ERROR: _DI,
-    ErrorCode.PROOF_VERIFICATION_ERROR: _DI,
-    ErrorCode.PROOF_TRANSFORMATION_ERROR: _DI,
-    ErrorCode.INVALID_DOMAIN_ERROR: _DI,
-    ErrorCode.INVALID_CHALLENGE_ERROR: _DI,
-    ErrorCode.MALFORMED_PROOF_ERROR: _DI,
-    ErrorCode.MISMATCHED_PROOF_PURPOSE_ERROR: _DI,
-    ErrorCode.STATUS_RETRIEVAL_ERROR: _STATUS,
-    ErrorCode.STATUS_VERIFICATION_ERROR: _STATUS,
-    ErrorCode.STATUS_LIST_LENGTH_ERROR: _STATUS,
-}
+_NAMESPACE: Mapping[ErrorCode, str] = MappingProxyType(
+    {
+        ErrorCode.PARSING_ERROR: _VC,
+        ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR: _VC,
+        ErrorCode.MALFORMED_VALUE_ERROR: _VC,
+        ErrorCode.RANGE_ERROR: _VC,
+        ErrorCode.PROOF_GENERATION_ERROR: _DI,
+        ErrorCode.PROOF_VERIFICATION_ERROR: _DI,
+        ErrorCode.PROOF_TRANSFORMATION_ERROR: _DI,
+        ErrorCode.INVALID_DOMAIN_ERROR: _DI,
+        ErrorCode.INVALID_CHALLENGE_ERROR: _DI,
+        ErrorCode.MALFORMED_PROOF_ERROR: _DI,
+        ErrorCode.MISMATCHED_PROOF_PURPOSE_ERROR: _DI,
+        ErrorCode.STATUS_RETRIEVAL_ERROR: _STATUS,
+        ErrorCode.STATUS_VERIFICATION_ERROR: _STATUS,
+        ErrorCode.STATUS_LIST_LENGTH_ERROR: _STATUS,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
