@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kr_ovid.clock import parse_datetime_stamp
-from kr_ovid.did.document import is_did
 from kr_ovid.jsonld.iri import is_absolute_iri
 from kr_ovid.problems import ErrorCode, ProblemDetails
 
@@ -182,7 +181,3 @@ def check_validity_period(
             )
         )
     return problems
-
-
-def is_did_url_or_did(value: object) -> bool:
-    return isinstance(value, str) and is_did(value.split("#", 1)[0])
