@@ -52,11 +52,12 @@ def _new_value() -> str:
     return secrets.token_urlsafe(24)  # 192 bits
 
 
-def _check_args(audience: str, ttl: timedelta) -> None:
+def _new_challenge(audience: str, ttl: timedelta, now: datetime) -> Challenge:
     if not isinstance(audience, str) or not audience or len(audience) > _MAX_LEN:
         raise ConfigurationError("audience must be a non-empty string")
     if ttl <= timedelta(0):
         raise ConfigurationError("ttl must be positive")
+    return Challenge(_new_value(), audience, now + ttl)
 
 
 class InMemoryChallengeStore:
@@ -76,10 +77,8 @@ class InMemoryChallengeStore:
         self._live: dict[str, Challenge] = {}
 
     def issue(self, audience: str, *, ttl: timedelta | None = None) -> Challenge:
-        ttl = self._ttl if ttl is None else ttl
-        _check_args(audience, ttl)
         now = self._clock.now()
-        challenge = Challenge(_new_value(), audience, now + ttl)
+        challenge = _new_challenge(audience, self._ttl if ttl is None else ttl, now)
         with self._lock:
             if len(self._live) >= self._max:
                 self._live = {k: c for k, c in self._live.items() if c.expires > now}
@@ -122,10 +121,8 @@ class SqliteChallengeStore:
         )
 
     def issue(self, audience: str, *, ttl: timedelta | None = None) -> Challenge:
-        ttl = self._ttl if ttl is None else ttl
-        _check_args(audience, ttl)
         now = self._clock.now()
-        challenge = Challenge(_new_value(), audience, now + ttl)
+        challenge = _new_challenge(audience, self._ttl if ttl is None else ttl, now)
         with self._lock:
             self._db.execute("DELETE FROM challenge WHERE expires < ?", (now.timestamp(),))
             self._db.execute(

@@ -117,7 +117,8 @@ def wants_full_verification(args: argparse.Namespace) -> bool:
 # --------------------------------------------------------------------------------------------
 # present
 # --------------------------------------------------------------------------------------------
-def _read_credential(path: str) -> dict[str, Any] | str:
+def _read_json_or_sd_jwt(path: str, what: str) -> dict[str, Any] | str:
+    """A Data Integrity document (a JSON object) or an SD-JWT (compact text) from ``path``."""
     raw = read_bytes(path)
     text = raw.decode("utf-8", "replace").strip()
     if text.startswith("{"):
@@ -126,11 +127,15 @@ def _read_credential(path: str) -> dict[str, Any] | str:
         except JsonParseError as exc:
             raise CliError(f"{path}: {exc}") from None
         if not isinstance(doc, dict):
-            raise CliError(f"{path}: a credential must be a JSON object")
+            raise CliError(f"{path}: a {what} must be a JSON object")
         return doc
     if not _SD_JWT.fullmatch(text):
-        raise CliError(f"{path}: neither a JSON credential nor an SD-JWT")
+        raise CliError(f"{path}: neither a JSON {what} nor an SD-JWT")
     return text
+
+
+def _read_credential(path: str) -> dict[str, Any] | str:
+    return _read_json_or_sd_jwt(path, "credential")
 
 
 def _pointer(path: str) -> str:
@@ -204,19 +209,7 @@ def cmd_present(args: argparse.Namespace) -> int:
 def _read_presentation(arg: str) -> dict[str, Any] | str:
     if arg != "-" and _SD_JWT.fullmatch(arg) and not is_file(arg):
         return arg  # the presentation itself on the command line
-    raw = read_bytes(arg)
-    text = raw.decode("utf-8", "replace").strip()
-    if text.startswith("{"):
-        try:
-            doc = parse_json(raw)
-        except JsonParseError as exc:
-            raise CliError(f"{arg}: {exc}") from None
-        if not isinstance(doc, dict):
-            raise CliError(f"{arg}: a presentation must be a JSON object")
-        return doc
-    if not _SD_JWT.fullmatch(text):
-        raise CliError(f"{arg}: neither a DI presentation (JSON) nor an SD-JWT presentation")
-    return text
+    return _read_json_or_sd_jwt(arg, "presentation")
 
 
 def _trust_registry(path: str, root_did: str, resolver: DidResolver) -> TrustListRegistry:

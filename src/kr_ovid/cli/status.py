@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from kr_ovid._json import JsonParseError, parse_json
 from kr_ovid.cli._common import EXIT_OK, CliError, dumps, emit, read_bytes
 from kr_ovid.cli.ovid import is_file, load_mission_signer, read_did_document
-from kr_ovid.did.web import did_web_to_url
 from kr_ovid.errors import KrOvidError, ResolutionError
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.sdjwt import parse_issued
@@ -27,6 +26,7 @@ from kr_ovid.status import (
 )
 from kr_ovid.status.publish import (
     DEFAULT_LIST_VALIDITY,
+    default_status_base,
     issue_status_list_credential,
     status_list_url,
 )
@@ -234,11 +234,9 @@ def cmd_change(args: argparse.Namespace) -> int:
 def _default_base(signer: Ed25519Signer) -> str:
     """``https://<host>/<path>/status`` from the signer's did:web DID (as issuance does)."""
     try:
-        url = did_web_to_url(signer.controller)
+        return default_status_base(signer.controller)
     except ResolutionError:
         raise CliError("--base is required when the key is not a did:web key") from None
-    base = url.removesuffix("/.well-known/did.json").removesuffix("/did.json")
-    return f"{base}/status"
 
 
 def cmd_publish(args: argparse.Namespace) -> int:

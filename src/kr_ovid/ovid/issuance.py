@@ -14,13 +14,14 @@ from typing import Any
 
 from kr_ovid.clock import Clock, format_datetime
 from kr_ovid.did.document import DidDocument
-from kr_ovid.errors import ConfigurationError
+from kr_ovid.errors import ConfigurationError, ResolutionError
 from kr_ovid.issuer import CredentialIssuer, Format, IssuedCredential
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.keys.signer import Signer
 from kr_ovid.ovid.missions import Mission
 from kr_ovid.ovid.model import OverseasNationalId
 from kr_ovid.schema import OVERSEAS_NATIONAL_ID_SCHEMA, check_credential
+from kr_ovid.status.publish import default_status_base as status_base_for_did
 from kr_ovid.status.store import StatusListStore
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE
 
@@ -61,13 +62,11 @@ DISCLOSABLE_SUBJECT_CLAIMS = (
 
 
 def default_status_base(mission: Mission) -> str:
-    """``https://<host>/<path>/status`` from the mission's did:web DID."""
-    parts = mission.did.split(":")
-    if parts[:2] != ["did", "web"] or len(parts) < 3:
-        raise ConfigurationError("the mission DID is not a did:web DID")
-    host = parts[2].replace("%3A", ":")
-    path = "/".join(parts[3:])
-    return f"https://{host}/{path + '/' if path else ''}status"
+    """Where the mission publishes its status lists: beside its did:web DID document."""
+    try:
+        return status_base_for_did(mission.did)
+    except ResolutionError:
+        raise ConfigurationError("the mission DID is not a did:web DID") from None
 
 
 class Issuer(CredentialIssuer):

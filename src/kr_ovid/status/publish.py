@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from kr_ovid.clock import Clock, SystemClock, format_datetime
 from kr_ovid.credential import VC_V2_CONTEXT
+from kr_ovid.did.web import did_web_to_url
 from kr_ovid.errors import ConfigurationError
 from kr_ovid.integrity import add_proof
 from kr_ovid.jsonld.iri import is_absolute_iri
@@ -25,6 +26,7 @@ from kr_ovid.status.store import PURPOSES, StatusAllocation, StatusListStore
 __all__ = [
     "DEFAULT_LIST_TTL",
     "DEFAULT_LIST_VALIDITY",
+    "default_status_base",
     "issue_status_list_credential",
     "status_entries",
     "status_list_url",
@@ -52,6 +54,15 @@ def _check_base(base: str) -> str:
     ):
         raise ConfigurationError("status list base URL must be https://host[/path], nothing else")
     return f"https://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def default_status_base(did: str) -> str:
+    """``https://<host>/<path>/status``: status lists beside a did:web DID's document.
+
+    Raises :class:`~kr_ovid.errors.ResolutionError` for a DID that is not did:web.
+    """
+    url = did_web_to_url(did)
+    return url.removesuffix("/.well-known/did.json").removesuffix("/did.json") + "/status"
 
 
 def status_list_url(base: str, list_id: int, purpose: str) -> str:
