@@ -23,7 +23,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from frozendict import frozendict
 from pyld import jsonld as _pyld
@@ -47,12 +48,18 @@ from kr_ovid.jsonld.nquads import (
     parse_nquads,
     quad_line,
 )
+from kr_ovid.jsonld.strict import Quad, check_shape, to_quads
 from kr_ovid.problems import ErrorCode
+
+JsonLdMode = Literal["strict", "generic"]
 
 __all__ = [
     "DEFAULT_MAX_BLANK_NODES",
     "DEFAULT_MAX_WORK",
+    "JsonLdMode",
     "canonical_nquads_from_dataset",
+    "canonical_nquads_from_quads",
+    "check_strict",
     "canonicalize_dataset",
     "canonicalize_nquads_input",
     "canonicalize_rdfc",
@@ -280,8 +287,48 @@ def canonicalize_rdfc(
     loader: StaticDocumentLoader,
     max_blank_nodes: int = DEFAULT_MAX_BLANK_NODES,
     max_work: int = DEFAULT_MAX_WORK,
+    mode: JsonLdMode = "strict",
 ) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document (https://www.w3.org/TR/rdf-canon/)."""
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document (https://www.w3.org/TR/rdf-canon/).
+
+    ``mode="strict"`` (the default) accepts only the plain compacted form of pinned contexts and
+    builds the RDF itself (:mod:`kr_ovid.jsonld.strict`); ``"generic"`` runs pyld's expansion in
+    safe mode, for foreign JSON-LD that no decision of this library is read from.
+    """
+    if mode == "strict":
+        if not isinstance(loader, StaticDocumentLoader):
+            raise CanonicalizationError(
+                "a StaticDocumentLoader is required", code=ErrorCode.CONFIGURATION_ERROR
+            )
+        quads = to_quads(document, loader.compiled)
+        return canonical_nquads_from_quads(
+            quads, max_blank_nodes=max_blank_nodes, max_work=max_work
+        )
+    if mode != "generic":
+        raise CanonicalizationError(
+            f"unknown JSON-LD mode {mode!r}", code=ErrorCode.CONFIGURATION_ERROR
+        )
+    return _canonicalize_generic(
+        document, loader=loader, max_blank_nodes=max_blank_nodes, max_work=max_work
+    )
+
+
+def check_strict(document: Any, *, loader: StaticDocumentLoader) -> None:
+    """Refuse a document that is not in the strict form (raises ``CanonicalizationError``)."""
+    if not isinstance(loader, StaticDocumentLoader):
+        raise CanonicalizationError(
+            "a StaticDocumentLoader is required", code=ErrorCode.CONFIGURATION_ERROR
+        )
+    check_shape(document, loader.compiled)
+
+
+def _canonicalize_generic(
+    document: Any,
+    *,
+    loader: StaticDocumentLoader,
+    max_blank_nodes: int,
+    max_work: int,
+) -> str:
     expanded = expand(document, loader=loader)
     options = _options(loader)
     try:
@@ -457,6 +504,73 @@ def canonicalize_dataset(
 
     lines = sorted({quad_line(quad, canonical) for quad in quads})  # step 7, then RDFC-1.0 §4.4.3 8
     return CanonicalDataset(nquads="".join(lines), issued=issued)
+
+
+def _line(s: str, p: str, o: str, g: str) -> str:
+    return f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"
+
+
+def canonical_nquads_from_quads(
+    quads: Sequence[Quad],
+    *,
+    max_blank_nodes: int = DEFAULT_MAX_BLANK_NODES,
+    max_work: int = DEFAULT_MAX_WORK,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> str:
+    """RDFC-1.0 of distinct quads already written as canonical N-Quads terms.
+
+    RDFC-1.0 §4.4.3 steps 2-5: when every blank node has its own first-degree hash (the usual
+    case for credentials), canonical labels follow the hashes' order and no permutation search is
+    needed. Otherwise the quads go through the bounded URDNA2015 run (step 6).
+    """
+    mentions: dict[str, list[Quad]] = {}
+    for quad in quads:
+        s, _, o, g = quad
+        if s[0] == "_":
+            mentions.setdefault(s, []).append(quad)
+        if o[0] == "_" and o != s:
+            mentions.setdefault(o, []).append(quad)
+        if g and g[0] == "_" and g != s and g != o:
+            mentions.setdefault(g, []).append(quad)
+    if not mentions:
+        return "".join(sorted(_line(*q) for q in quads))
+    if len(mentions) > max_blank_nodes:
+        raise CanonicalizationError(
+            f"{len(mentions)} blank nodes exceed the limit of {max_blank_nodes}",
+            code=ErrorCode.SIZE_LIMIT_ERROR,
+        )
+    by_hash: dict[str, str] = {}
+    shared = False
+    for label, refs in mentions.items():
+        lines = []
+        for s, p, o, g in refs:
+            lines.append(
+                _line(
+                    ("_:a" if s == label else "_:z") if s[0] == "_" else s,
+                    p,
+                    ("_:a" if o == label else "_:z") if o[0] == "_" else o,
+                    ("_:a" if g == label else "_:z") if g and g[0] == "_" else g,
+                )
+            )
+        lines.sort()
+        digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+        if digest in by_hash:
+            shared = True
+            break
+        by_hash[digest] = label
+    if shared:
+        text = "".join(_line(*q) for q in quads)
+        return canonicalize_nquads_input(
+            text, max_blank_nodes=max_blank_nodes, max_work=max_work, max_depth=max_depth
+        )
+    canonical = {label: f"_:c14n{i}" for i, (_, label) in enumerate(sorted(by_hash.items()))}
+
+    def relabel(term: str) -> str:
+        return canonical[term] if term and term[0] == "_" else term
+
+    return "".join(
+        sorted(_line(relabel(s), p, relabel(o), relabel(g)) for s, p, o, g in quads)
+    )
 
 
 def canonical_nquads_from_dataset(

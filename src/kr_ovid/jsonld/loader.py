@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from cachetools import LRUCache
 
 from kr_ovid._resources import _data_dir
+from kr_ovid.jsonld.strict import CompiledContexts
 from kr_ovid.errors import DocumentLoaderError
 
 __all__ = [
@@ -106,7 +107,7 @@ class StaticDocumentLoader:
     serving different bytes for one URL can never see each other's contexts.
     """
 
-    __slots__ = ("_cache", "_documents", "_processed")
+    __slots__ = ("_cache", "_compiled", "_documents", "_processed")
 
     def __init__(
         self,
@@ -127,6 +128,7 @@ class StaticDocumentLoader:
         self._documents: Mapping[str, Any] = MappingProxyType(docs)
         self._cache = _LockedLRU(maxsize=256)
         self._processed = _LockedLRU(maxsize=1024)
+        self._compiled = CompiledContexts(self._document)
 
     @property
     def urls(self) -> frozenset[str]:
@@ -141,6 +143,14 @@ class StaticDocumentLoader:
     def processed_contexts(self) -> Any:
         """Private memo of contexts processed against a finished active context (see canon)."""
         return self._processed
+
+    @property
+    def compiled(self) -> CompiledContexts:
+        """This loader's contexts compiled for the strict form (see :mod:`kr_ovid.jsonld.strict`)."""
+        return self._compiled
+
+    def _document(self, url: str) -> Any:
+        return self(url)["document"]
 
     def with_documents(self, extra: Mapping[str, Any]) -> StaticDocumentLoader:
         """A new loader serving these documents too (its own cache)."""

@@ -1,0 +1,793 @@
+"""Strict JSON-LD: one accepted JSON shape per RDF graph, turned straight into RDF quads.
+
+Why this exists. A Data Integrity signature covers the canonical RDF of a document, but every
+decision a verifier makes (validity, status, schema, issuer, holder) reads the JSON. JSON-LD has
+many JSON spellings of one graph: a full or compact IRI as a key, ``@type``/``@id`` for their
+aliases, ``@nest``, value objects, ``@graph``, nested inline contexts. If any of them were
+accepted, a relay could move ``validUntil`` or a status entry's ``type`` out of the member the
+verifier reads while the signature still verifies. So the strict form accepts exactly one
+spelling, *the plain compacted form of the document's own pinned contexts*:
+
+* ``@context`` at the top is a pinned URL or a list of them (never an inline object); a nested
+  ``@context`` is allowed only where a term's scoped context reset the active context (an
+  embedded credential in a presentation) or as a restatement of a prefix of the enclosing
+  document's contexts (an ``eddsa-jcs-2022`` proof);
+* every other key is a term the active context defines (including type- and property-scoped
+  contexts), or a vocabulary-relative name where the context sets ``@vocab``; ``id`` and
+  ``type`` are the only keyword aliases; no key is a keyword, a compact IRI or an absolute IRI;
+* every value has the JSON type its term implies: a string IRI for ``@id``-typed terms, a term
+  for ``@vocab``-typed ones and for types, a string (or the boolean/integer the datatype
+  names) for datatype-coerced terms, a JSON scalar or an object for untyped ones; never a value
+  object, ``null``, an empty array, a nested array or a repeated item (RDF would not sign those).
+
+One freedom is left, and it is harmless: a node with an ``id`` that is described in two places
+(an issuer that is also the ``issuingMission``) can have its members moved between the places
+without changing the RDF (a statement both places make is one statement). No decision reads such
+a member, and the ID's JSON Schema (which its credential type fixes) pins where each one stands.
+A repeated item in one array is refused.
+
+Anything else raises :class:`~kr_ovid.errors.CanonicalizationError` with a coded reason and a
+JSON pointer, before any signature work.
+
+How it is fast. Each pinned context is compiled once per loader (bounded memo) into immutable
+term definitions, so a document of the accepted shape is converted to RDF in one walk, without
+pyld's expansion, deep copies or node map. The quads feed RDFC-1.0 labelling in
+:mod:`kr_ovid.jsonld.canon`. pyld remains the oracle: the differential property tests check that
+both produce byte-identical canonical N-Quads on every shape this module accepts.
+
+Context processing follows JSON-LD 1.1 §4.1-4.2 (Context Processing, Create Term Definition) for
+the features pinned contexts use (``@version``, ``@protected``, ``@vocab``, ``@language``,
+``@propagate``, scoped contexts, ``@type``/``@container``/``@language``/``@prefix`` in term
+definitions); any other feature is refused. Expansion follows JSON-LD 1.1 §5.1 steps 7-13 for
+node objects (reverting non-propagated type-scoped contexts, applying property-scoped then
+embedded then type-scoped contexts) and Deserialize JSON-LD to RDF (§8.1.2, Object to RDF).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from kr_ovid.errors import CanonicalizationError, DocumentLoaderError
+from kr_ovid.jsonld.iri import is_absolute_iri, is_blank_node_id
+from kr_ovid.problems import ErrorCode
+
+__all__ = [
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_QUADS",
+    "ActiveContext",
+    "CompiledContexts",
+    "Quad",
+    "StrictLimits",
+    "check_shape",
+    "to_quads",
+]
+
+RDF_TYPE: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDF_TYPE_TERM: Final = f"<{RDF_TYPE}>"
+XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING: Final = XSD + "string"
+XSD_BOOLEAN: Final = XSD + "boolean"
+XSD_INTEGER: Final = XSD + "integer"
+RDF_LANGSTRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+#: Datatypes whose JSON spelling is a JSON integer (both the http and the https XSD namespace,
+#: which the VC 2.0 context uses for ``statusSize``), and never a string: one spelling each.
+_INTEGER_TYPES: Final = frozenset(
+    ns + local
+    for ns in (XSD, "https://www.w3.org/2001/XMLSchema#")
+    for local in (
+        "integer",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
+_BOOLEAN_TYPES: Final = frozenset({XSD_BOOLEAN, "https://www.w3.org/2001/XMLSchema#boolean"})
+_MAX_JSON_INTEGER: Final = 10**21  # JSON-LD writes larger integers as xsd:double
+
+DEFAULT_MAX_QUADS: Final = 20_000
+DEFAULT_MAX_DEPTH: Final = 64
+_GEN_DELIMS: Final = frozenset(":/?#[]@")
+_ALLOWED_CONTAINERS: Final = frozenset({"@set", "@graph", "@list", "@language", "@index"})
+
+# Value kinds of a term definition (what JSON its values may be).
+_ID, _VOCAB, _JSON, _TYPED, _PLAIN, _NONE = "id", "vocab", "json", "typed", "plain", "none"
+
+
+def _refuse(detail: str, path: str = "", code: ErrorCode = ErrorCode.MALFORMED_VALUE_ERROR) -> Any:
+    where = f" at {path}" if path else ""
+    raise CanonicalizationError(f"{detail}{where}", code=code)
+
+
+def _ptr(path: str, token: object) -> str:
+    text = str(token).replace("~", "~0").replace("/", "~1")
+    return f"{path}/{text[:80]}"
+
+
+# --------------------------------------------------------------------------- compiled contexts
+_NO_SCOPE: Final = object()
+_NO_LANGUAGE: Final = object()  # term has no @language of its own (the default applies)
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    iri: str | None  # None: mapped to null (values would be dropped)
+    keyword: str | None  # "@id"/"@type" for an alias
+    kind: str
+    datatype: str | None
+    language: object  # str, None (explicitly no language) or _NO_LANGUAGE
+    containers: frozenset[str]
+    scoped: Any  # raw scoped context, or _NO_SCOPE
+    protected: bool
+    prefix: bool
+
+    def same_as(self, other: _Term) -> bool:
+        """Equal apart from ``protected`` (JSON-LD 1.1 §4.2.2 step 27)."""
+        return (
+            self.iri == other.iri
+            and self.keyword == other.keyword
+            and self.kind == other.kind
+            and self.datatype == other.datatype
+            and self.language == other.language
+            and self.containers == other.containers
+            and self.prefix == other.prefix
+            and (
+                self.scoped is other.scoped
+                or (
+                    self.scoped is not _NO_SCOPE
+                    and other.scoped is not _NO_SCOPE
+                    and self.scoped == other.scoped
+                )
+            )
+        )
+
+
+_uids = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ActiveContext:
+    """An immutable active context; ``previous`` is set by a non-propagated (type-scoped) one."""
+
+    terms: Mapping[str, _Term]
+    vocab: str | None = None
+    language: str | None = None
+    previous: ActiveContext | None = None
+    uid: int = field(default_factory=lambda: next(_uids))
+
+    @property
+    def is_initial(self) -> bool:
+        return not self.terms and self.vocab is None and self.language is None
+
+    def has_protected(self) -> bool:
+        return any(t.protected for t in self.terms.values())
+
+
+INITIAL_CONTEXT: Final = ActiveContext({})
+
+
+class CompiledContexts:
+    """Processed contexts of one loader, memoised by (active context, local context).
+
+    Only pinned documents and the scoped contexts inside them are ever processed here (inline
+    contexts are refused by the strict shape), so the memo holds what a finite set of bytes can
+    produce; it is still bounded by entries so that hostile orderings of URLs cannot grow it.
+    """
+
+    def __init__(self, load: Callable[[str], Any], *, max_entries: int = 1024) -> None:
+        self._load = load
+        self._max = max_entries
+        self._lock = threading.Lock()
+        self._memo: OrderedDict[tuple[Any, ...], tuple[Any, ActiveContext]] = OrderedDict()
+
+    def process(
+        self,
+        active: ActiveContext,
+        local: Any,
+        *,
+        override_protected: bool = False,
+        propagate: bool = True,
+    ) -> ActiveContext:
+        """JSON-LD 1.1 §4.1 Context Processing, memoised."""
+        key: tuple[Any, ...]
+        if isinstance(local, str):
+            key = (active.uid, local, override_protected, propagate)
+        else:
+            # Scoped contexts come from pinned documents, which the loader keeps alive: the
+            # object identity is stable, and the entry keeps a reference so it cannot be reused.
+            key = (active.uid, id(local), override_protected, propagate)
+        with self._lock:
+            hit = self._memo.get(key)
+            if hit is not None:
+                self._memo.move_to_end(key)
+                return hit[1]
+        result = _ContextProcessor(self._load).run(
+            active, local, override_protected=override_protected, propagate=propagate
+        )
+        with self._lock:
+            self._memo[key] = (local, result)
+            while len(self._memo) > self._max:
+                self._memo.popitem(last=False)
+        return result
+
+    def __len__(self) -> int:
+        return len(self._memo)
+
+
+class _ContextProcessor:
+    def __init__(self, load: Callable[[str], Any]) -> None:
+        self._load = load
+        self._depth = 0
+
+    def run(
+        self,
+        active: ActiveContext,
+        local: Any,
+        *,
+        override_protected: bool,
+        propagate: bool,
+        remote: tuple[str, ...] = (),
+    ) -> ActiveContext:
+        self._depth += 1
+        if self._depth > 16:
+            _refuse("contexts nest too deeply", code=ErrorCode.SIZE_LIMIT_ERROR)
+        items = local if isinstance(local, list) else [local]
+        if isinstance(local, dict) and "@propagate" in local:
+            if not isinstance(local["@propagate"], bool):
+                _refuse("@propagate must be a boolean")
+            propagate = local["@propagate"]
+        terms = dict(active.terms)
+        vocab, language = active.vocab, active.language
+        previous = active.previous
+        if not propagate and previous is None:
+            previous = active
+        for item in items:
+            if item is None:
+                if not override_protected and any(t.protected for t in terms.values()):
+                    _refuse("a null context would clear protected terms")
+                new_previous = (
+                    ActiveContext(terms, vocab, language, previous) if not propagate else None
+                )
+                terms, vocab, language, previous = {}, None, None, new_previous
+                continue
+            if isinstance(item, str):
+                if item in remote:
+                    _refuse("recursive context inclusion")
+                doc = self._load(item)
+                ctx = doc.get("@context") if isinstance(doc, dict) else None
+                if ctx is None:
+                    _refuse(f"context document {item[:200]} has no @context")
+                inner = self.run(
+                    ActiveContext(terms, vocab, language, previous),
+                    ctx,
+                    override_protected=False,
+                    propagate=True,
+                    remote=(*remote, item),
+                )
+                terms = dict(inner.terms)
+                vocab, language, previous = inner.vocab, inner.language, inner.previous
+                continue
+            if not isinstance(item, dict):
+                _refuse("a context must be a URL, an object or null")
+            for keyword in ("@base", "@import", "@direction", "@nest"):
+                if keyword in item:
+                    _refuse(f"context keyword {keyword} is not supported in the strict form")
+            if "@version" in item and item["@version"] != 1.1:
+                _refuse("@version must be 1.1")
+            if "@vocab" in item:
+                v = item["@vocab"]
+                if v is None:
+                    vocab = None
+                elif isinstance(v, str) and is_absolute_iri(v):
+                    vocab = v
+                else:
+                    _refuse("@vocab must be an absolute IRI in the strict form")
+            if "@language" in item:
+                lang = item["@language"]
+                if lang is not None and not isinstance(lang, str):
+                    _refuse("@language must be a string or null")
+                language = lang.lower() if isinstance(lang, str) else None
+            default_protected = item.get("@protected", False)
+            if not isinstance(default_protected, bool):
+                _refuse("@protected must be a boolean")
+            defined: dict[str, bool] = {}
+            state = _Defining(terms, vocab, item, defined)
+            for term in item:
+                if term.startswith("@") and term in _CONTEXT_KEYWORDS:
+                    continue
+                self._define(state, term, default_protected, override_protected)
+        self._depth -= 1
+        return ActiveContext(terms, vocab, language, previous)
+
+    def _define(
+        self, state: _Defining, term: str, default_protected: bool, override_protected: bool
+    ) -> None:
+        """JSON-LD 1.1 §4.2.2 Create Term Definition (strict subset)."""
+        if state.defined.get(term) is True:
+            return
+        if term in state.defined:
+            _refuse(f"cyclic IRI mapping for term {term[:80]!r}")
+        state.defined[term] = False
+        value = state.local[term]
+        if not term or term.startswith("@") or ":" in term or "/" in term:
+            _refuse(f"term {term[:80]!r} is not supported in the strict form")
+        previous = state.terms.pop(term, None)
+        simple = isinstance(value, str)
+        if value is None:
+            definition: Mapping[str, Any] = {"@id": None}
+        elif isinstance(value, str):
+            definition = {"@id": value}
+        elif isinstance(value, dict):
+            definition = value
+        else:
+            _refuse(f"invalid term definition for {term[:80]!r}")
+        for keyword in definition:
+            if keyword not in _TERM_KEYWORDS:
+                _refuse(f"term definition keyword {keyword} is not supported in the strict form")
+        protected = definition.get("@protected", default_protected)
+        if not isinstance(protected, bool):
+            _refuse("@protected must be a boolean")
+        kind, datatype = _PLAIN, None
+        if "@type" in definition:
+            t = definition["@type"]
+            if not isinstance(t, str):
+                _refuse("a term's @type must be a string")
+            if t == "@id":
+                kind = _ID
+            elif t == "@vocab":
+                kind = _VOCAB
+            elif t == "@json":
+                kind = _JSON
+            elif t == "@none":
+                kind = _NONE
+            else:
+                datatype = self._expand(state, t, vocab=True)
+                if datatype is None or datatype.startswith("@") or not is_absolute_iri(datatype):
+                    _refuse(f"term {term[:80]!r} has an invalid datatype")
+                kind = _TYPED
+        keyword: str | None = None
+        iri: str | None
+        if "@id" in definition and definition["@id"] != term:
+            raw = definition["@id"]
+            if raw is None:
+                iri = None
+            elif not isinstance(raw, str):
+                _refuse("a term's @id must be a string")
+            elif raw.startswith("@"):
+                if raw not in ("@id", "@type"):
+                    _refuse(f"keyword alias {raw} is not supported in the strict form")
+                keyword, iri = raw, None
+            else:
+                iri = self._expand(state, raw, vocab=True)
+                if iri is None or not (is_absolute_iri(iri) or is_blank_node_id(iri)):
+                    _refuse(f"term {term[:80]!r} does not map to an absolute IRI")
+        elif state.vocab is not None:
+            iri = state.vocab + term
+        else:
+            _refuse(f"term {term[:80]!r} has no IRI mapping")
+        prefix = bool(simple and iri is not None and iri[-1:] in _GEN_DELIMS)
+        if "@prefix" in definition:
+            if not isinstance(definition["@prefix"], bool):
+                _refuse("@prefix must be a boolean")
+            prefix = definition["@prefix"]
+        raw_containers = definition.get("@container", [])
+        containers = frozenset(raw_containers if isinstance(raw_containers, list) else [raw_containers])
+        if not all(isinstance(c, str) for c in containers) or not containers <= _ALLOWED_CONTAINERS:
+            _refuse(f"term {term[:80]!r} has a container the strict form does not support")
+        language: object = _NO_LANGUAGE
+        if "@language" in definition:
+            lang = definition["@language"]
+            if lang is not None and not isinstance(lang, str):
+                _refuse("a term's @language must be a string or null")
+            language = lang.lower() if isinstance(lang, str) else None
+        scoped = definition.get("@context", _NO_SCOPE) if isinstance(definition, dict) else _NO_SCOPE
+        new = _Term(
+            iri, keyword, kind, datatype, language, containers, scoped, protected, prefix
+        )
+        if previous is not None and previous.protected and not override_protected:
+            if not new.same_as(previous):
+                _refuse(f"protected term {term[:80]!r} would be redefined")
+            new = previous
+        state.terms[term] = new
+        state.defined[term] = True
+
+    def _expand(self, state: _Defining, value: str, *, vocab: bool) -> str | None:
+        """IRI Expansion (JSON-LD 1.1 §5.2.2) while a context is being defined."""
+        if value.startswith("@"):
+            return value
+        if value in state.local and state.defined.get(value) is not True:
+            self._define(state, value, False, False)
+        term = state.terms.get(value)
+        if vocab and term is not None:
+            return term.keyword or term.iri
+        if ":" in value:
+            prefix, suffix = value.split(":", 1)
+            if prefix == "_" or suffix.startswith("//"):
+                return value
+            if prefix in state.local and state.defined.get(prefix) is not True:
+                self._define(state, prefix, False, False)
+            pterm = state.terms.get(prefix)
+            if pterm is not None and pterm.iri is not None and pterm.prefix:
+                return pterm.iri + suffix
+            return value
+        if vocab and state.vocab is not None:
+            return state.vocab + value
+        return None
+
+
+@dataclass(slots=True)
+class _Defining:
+    terms: dict[str, _Term]
+    vocab: str | None
+    local: Mapping[str, Any]
+    defined: dict[str, bool]
+
+
+_CONTEXT_KEYWORDS: Final = frozenset(
+    {"@version", "@protected", "@vocab", "@language", "@propagate"}
+)
+_TERM_KEYWORDS: Final = frozenset(
+    {"@id", "@type", "@container", "@context", "@protected", "@language", "@prefix"}
+)
+
+
+# --------------------------------------------------------------------------- the walk
+Quad = tuple[str, str, str, str]
+"""(subject, predicate, object, graph) as N-Quads terms: ``<iri>``, ``_:label`` or a literal
+already in canonical N-Quads form; ``graph`` is ``""`` for the default graph."""
+
+
+@dataclass(frozen=True, slots=True)
+class StrictLimits:
+    """Bounds on the work one document may demand (each breach is ``SIZE_LIMIT_ERROR``)."""
+
+    max_quads: int = DEFAULT_MAX_QUADS
+    max_depth: int = DEFAULT_MAX_DEPTH
+
+
+_DEFAULT_LIMITS: Final = StrictLimits()
+
+
+class _Walk:
+    __slots__ = ("blank", "contexts", "labels", "limits", "quads", "seen")
+
+    def __init__(self, contexts: CompiledContexts, limits: StrictLimits) -> None:
+        self.contexts = contexts
+        self.limits = limits
+        self.quads: list[Quad] = []
+        self.seen: set[Quad] = set()
+        self.blank = 0
+        self.labels: dict[str, str] = {}
+
+    def emit(self, s: str, p: str, o: str, g: str, path: str) -> None:
+        quad = (s, p, o, g)
+        if quad in self.seen:
+            return  # the same node described in two places (see the module docstring)
+        self.seen.add(quad)
+        self.quads.append(quad)
+        if len(self.quads) > self.limits.max_quads:
+            _refuse(
+                f"more than {self.limits.max_quads} RDF statements", code=ErrorCode.SIZE_LIMIT_ERROR
+            )
+
+    def new_blank(self) -> str:
+        self.blank += 1
+        return f"_:b{self.blank}"
+
+    def blank_for(self, label: str) -> str:
+        found = self.labels.get(label)
+        if found is None:
+            found = self.labels[label] = self.new_blank()
+        return found
+
+    # -- node objects (Expansion §5.1.2 steps 7-13, then the node's statements)
+    def node(
+        self,
+        element: dict[str, Any],
+        active: ActiveContext,
+        prop: _Term | None,
+        graph: str,
+        path: str,
+        root_urls: tuple[str, ...],
+        depth: int,
+    ) -> str:
+        if depth > self.limits.max_depth:
+            _refuse("document nests too deeply", path, ErrorCode.SIZE_LIMIT_ERROR)
+        contexts = self.contexts
+        # Step 7: a type-scoped context does not reach into a new node object (unless the node
+        # is a bare reference: a single entry that expands to @id).
+        if active.previous is not None and not (
+            len(element) == 1 and _keyword_of(active, next(iter(element))) == "@id"
+        ):
+            active = active.previous
+        # Step 8: the property-scoped context of the term this node is the value of.
+        if prop is not None and prop.scoped is not _NO_SCOPE:
+            active = contexts.process(active, prop.scoped, override_protected=True)
+        # Step 9: embedded @context (only where the strict form allows one).
+        if "@context" in element:
+            local = element["@context"]
+            urls = _context_urls(local, contexts, _ptr(path, "@context"))
+            if active.is_initial:
+                root_urls = urls
+            elif root_urls[: len(urls)] != urls:
+                _refuse(
+                    "a nested @context must restate a prefix of the document's contexts",
+                    _ptr(path, "@context"),
+                )
+            active = contexts.process(active, local)
+        # Steps 10-11: type-scoped contexts, looked up in the context before any of them.
+        type_key: str | None = None
+        id_key: str | None = None
+        for key in element:
+            if key == "@context":
+                continue
+            kw = _keyword_of(active, key)
+            if kw == "@type":
+                if type_key is not None:
+                    _refuse("two members alias @type", _ptr(path, key))
+                type_key = key
+            elif kw == "@id":
+                if id_key is not None:
+                    _refuse("two members alias @id", _ptr(path, key))
+                id_key = key
+        type_values: list[str] = []
+        type_scoped = active
+        if type_key is not None:
+            raw = element[type_key]
+            type_values = _strings(raw, _ptr(path, type_key))
+            for t in sorted(type_values):
+                term = type_scoped.terms.get(t)
+                if term is not None and term.scoped is not _NO_SCOPE:
+                    active = contexts.process(active, term.scoped, propagate=False)
+            # The keys may mean something else under the type-scoped context: look again.
+            if _keyword_of(active, type_key) != "@type":
+                _refuse("a type-scoped context redefines the type member", _ptr(path, type_key))
+        # Subject.
+        if id_key is not None:
+            if _keyword_of(active, id_key) != "@id":
+                _refuse("a type-scoped context redefines the id member", _ptr(path, id_key))
+            subject = self.iri(element[id_key], active, _ptr(path, id_key))
+        else:
+            subject = self.new_blank()
+        for i, t in enumerate(type_values):
+            where = _ptr(path, type_key) if isinstance(element[type_key], str) else _ptr(
+                _ptr(path, type_key), i
+            )
+            self.emit(
+                subject, _RDF_TYPE_TERM, f"<{_vocab_iri(type_scoped, t, where, 'type')}>", graph, where
+            )
+        for key, value in element.items():
+            if key in ("@context", type_key, id_key):
+                continue
+            where = _ptr(path, key)
+            term = active.terms.get(key)
+            if term is None:
+                if active.vocab is None or not key or key.startswith("@") or ":" in key:
+                    _refuse(f"member {key[:80]!r} is not a term of the document's contexts", where)
+                iri = active.vocab + key
+                if not is_absolute_iri(iri):
+                    _refuse("a member does not expand to an absolute IRI", where)
+                term = _Term(iri, None, _PLAIN, None, _NO_LANGUAGE, frozenset(), _NO_SCOPE, False, False)
+            if term.keyword is not None:
+                _refuse(f"member {key[:80]!r} aliases {term.keyword} a second time", where)
+            if term.iri is None:
+                _refuse(f"term {key[:80]!r} is mapped to null: its value would be dropped", where, ErrorCode.DATA_LOSS_ERROR)
+            if not is_absolute_iri(term.iri):
+                _refuse(f"term {key[:80]!r} does not map to an absolute IRI", where)
+            if term.containers - {"@set", "@graph"}:
+                _refuse(f"term {key[:80]!r} has a container the strict form does not accept", where)
+            predicate = f"<{term.iri}>"
+            if isinstance(value, list):
+                if not value:
+                    _refuse("an empty array would not be signed", where, ErrorCode.DATA_LOSS_ERROR)
+                objects: set[str] = set()
+                for i, item in enumerate(value):
+                    at = _ptr(where, i)
+                    o = self.value(item, term, active, graph, at, root_urls, depth)
+                    if o in objects:
+                        # Two items, one RDF statement: the copy would not be signed.
+                        _refuse("repeated item in an array: RDF keeps one copy", at, ErrorCode.DATA_LOSS_ERROR)
+                    objects.add(o)
+                    self.emit(subject, predicate, o, graph, at)
+            else:
+                o = self.value(value, term, active, graph, where, root_urls, depth)
+                self.emit(subject, predicate, o, graph, where)
+        return subject
+
+    def value(
+        self,
+        item: Any,
+        term: _Term,
+        active: ActiveContext,
+        graph: str,
+        path: str,
+        root_urls: tuple[str, ...],
+        depth: int,
+    ) -> str:
+        kind = term.kind
+        if isinstance(item, dict):
+            if kind not in (_ID, _VOCAB, _PLAIN):
+                _refuse("a value object or node where the term expects a literal", path)
+            if "@graph" in term.containers:
+                name = self.new_blank()
+                self.node(item, active, term, name, path, root_urls, depth + 1)
+                return name
+            return self.node(item, active, term, graph, path, root_urls, depth + 1)
+        if "@graph" in term.containers:
+            _refuse("a graph container needs an object", path)
+        if isinstance(item, bool):
+            if kind == _TYPED and term.datatype in _BOOLEAN_TYPES:
+                return f'"{"true" if item else "false"}"^^<{term.datatype}>'
+            if kind == _PLAIN:
+                return f'"{"true" if item else "false"}"^^<{XSD_BOOLEAN}>'
+            _refuse("a boolean where the term expects another type", path)
+        if isinstance(item, int):
+            if abs(item) >= _MAX_JSON_INTEGER:
+                _refuse("an integer too large for a JSON-LD integer literal", path)
+            if kind == _TYPED and term.datatype in _INTEGER_TYPES:
+                return f'"{item}"^^<{term.datatype}>'
+            if kind == _PLAIN:
+                return f'"{item}"^^<{XSD_INTEGER}>'
+            _refuse("a number where the term expects another type", path)
+        if isinstance(item, str):
+            if kind == _ID:
+                return self.iri(item, active, path)
+            if kind == _VOCAB:
+                scoped = active
+                if term.scoped is not _NO_SCOPE:
+                    scoped = self.contexts.process(active, term.scoped, override_protected=True)
+                return f"<{_vocab_iri(scoped, item, path, 'value')}>"
+            if kind == _TYPED:
+                if term.datatype in _BOOLEAN_TYPES or term.datatype in _INTEGER_TYPES:
+                    _refuse("a string where the term's datatype expects a JSON scalar", path)
+                return f'"{_escape(item, path)}"^^<{term.datatype}>'
+            if kind == _PLAIN:
+                language = term.language if term.language is not _NO_LANGUAGE else active.language
+                if isinstance(language, str):
+                    if not _is_langtag(language):
+                        _refuse("invalid language tag", path)
+                    return f'"{_escape(item, path)}"@{language}'
+                return f'"{_escape(item, path)}"'
+            _refuse("a string where the term expects another type", path)
+        if item is None:
+            _refuse("null would not be signed", path, ErrorCode.DATA_LOSS_ERROR)
+        if isinstance(item, list):
+            _refuse("a nested array", path)
+        _refuse("a number that is not an integer", path)
+        raise AssertionError  # unreachable: _refuse raises
+
+    def iri(self, value: Any, active: ActiveContext, path: str) -> str:
+        """A document-relative IRI value: absolute, or a blank node identifier; never compact."""
+        if not isinstance(value, str):
+            _refuse("an identifier must be a string", path)
+        if value.startswith("_:"):
+            if not is_blank_node_id(value):
+                _refuse("invalid blank node identifier", path)
+            return self.blank_for(value)
+        if ":" in value:
+            prefix = value.split(":", 1)[0]
+            pterm = active.terms.get(prefix)
+            if pterm is not None and pterm.iri is not None and pterm.prefix:
+                # JSON-LD would expand it against the term: a second spelling of another IRI.
+                _refuse("a compact IRI where the strict form expects an absolute IRI", path)
+        if not is_absolute_iri(value):
+            _refuse("not an absolute IRI", path, ErrorCode.DATA_LOSS_ERROR)
+        return f"<{value}>"
+
+
+def _keyword_of(active: ActiveContext, key: str) -> str | None:
+    if key.startswith("@"):
+        if key == "@context":
+            return None
+        _refuse(f"keyword {key[:40]} is not accepted in the strict form (use the context's terms)")
+    term = active.terms.get(key)
+    return term.keyword if term is not None else None
+
+
+def _vocab_iri(active: ActiveContext, value: str, path: str, what: str) -> str:
+    term = active.terms.get(value)
+    if term is not None:
+        if term.iri is None or term.keyword is not None or not is_absolute_iri(term.iri):
+            _refuse(f"{what} {value[:80]!r} does not name an IRI", path)
+        return term.iri
+    if active.vocab is not None and value and ":" not in value and not value.startswith("@"):
+        iri = active.vocab + value
+        if is_absolute_iri(iri):
+            return iri
+    _refuse(f"{what} {value[:80]!r} is not a term of the document's contexts", path)
+    raise AssertionError  # unreachable
+
+
+def _strings(raw: Any, path: str) -> list[str]:
+    if isinstance(raw, str):
+        return [raw]
+    if isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw):
+        if len(set(raw)) != len(raw):
+            _refuse("a repeated type: RDF keeps one copy", path, ErrorCode.DATA_LOSS_ERROR)
+        return list(raw)
+    _refuse("type must be a term or a non-empty list of terms", path)
+    raise AssertionError  # unreachable
+
+
+def _context_urls(local: Any, contexts: CompiledContexts, path: str) -> tuple[str, ...]:
+    items = local if isinstance(local, list) else [local]
+    if not items or not all(isinstance(x, str) for x in items):
+        _refuse("@context must be a pinned URL or a list of pinned URLs (no inline contexts)", path)
+    return tuple(items)
+
+
+# Canonical N-Quads literal escaping (RDFC-1.0 §4.1, as in kr_ovid.jsonld.nquads).
+_ECHAR: Final = {
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+    '"': '\\"',
+    "\\": "\\\\",
+}
+_ESCAPE_TABLE: Final = {
+    **{i: f"\\u{i:04X}" for i in [*range(0x20), 0x7F]},
+    **{ord(k): v for k, v in _ECHAR.items()},
+}
+
+
+def _escape(value: str, path: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        _refuse("a string contains a lone surrogate", path)
+    return value.translate(_ESCAPE_TABLE)
+
+
+def _is_langtag(tag: str) -> bool:
+    parts = tag.split("-")
+    return (
+        parts[0].isascii()
+        and parts[0].isalpha()
+        and all(p and p.isascii() and p.isalnum() for p in parts[1:])
+    )
+
+
+# --------------------------------------------------------------------------- entry points
+def _root(document: Any, contexts: CompiledContexts, limits: StrictLimits) -> _Walk:
+    if not isinstance(document, dict):
+        _refuse("a JSON-LD document must be an object", code=ErrorCode.PARSING_ERROR)
+    if "@context" not in document:
+        _refuse("the document has no @context", "/@context")
+    walk = _Walk(contexts, limits)
+    try:
+        walk.node(document, INITIAL_CONTEXT, None, "", "", (), 0)
+    except DocumentLoaderError as exc:
+        raise CanonicalizationError(str(exc), code=ErrorCode.UNKNOWN_CONTEXT) from None
+    except RecursionError:
+        _refuse("document nests too deeply", code=ErrorCode.SIZE_LIMIT_ERROR)
+    return walk
+
+
+def to_quads(
+    document: Any, contexts: CompiledContexts, *, limits: StrictLimits = _DEFAULT_LIMITS
+) -> list[Quad]:
+    """The RDF of a document in the strict form (JSON-LD 1.1 Deserialize to RDF), or refuse it."""
+    return _root(document, contexts, limits).quads
+
+
+def check_shape(
+    document: Any, contexts: CompiledContexts, *, limits: StrictLimits = _DEFAULT_LIMITS
+) -> None:
+    """Refuse a document that is not in the strict form (for suites that sign JSON, e.g. JCS)."""
+    _root(document, contexts, limits)
