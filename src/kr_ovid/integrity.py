@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import hmac
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,13 +23,13 @@ from kr_ovid.clock import Clock, SystemClock, format_datetime, parse_datetime_st
 from kr_ovid.did.document import DidDocument
 from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
 from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, ProofGenerationError
+from kr_ovid.jsonld.canon import JsonLdMode
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
-from kr_ovid.keys.jwk import public_key_from_jwk
-from kr_ovid.keys.multikey import decode_multibase_base58btc, decode_public_multikey
 from kr_ovid.keys.signer import Signer
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
-from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES, Cryptosuite
+from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES, Cryptosuite, EddsaCryptosuite
+from kr_ovid.suites.base import ED25519_KEY_TYPES
 
 __all__ = [
     "DEFAULT_SKEW",
@@ -45,7 +45,6 @@ __all__ = [
 DEFAULT_SKEW = timedelta(seconds=300)
 MAX_PROOFS = 8  # each proof costs a canonicalization: bound the work a document can demand
 _PROOF_TYPE = "DataIntegrityProof"
-_KEY_TYPES = frozenset({"Multikey", "Ed25519VerificationKey2020", "JsonWebKey", "JsonWebKey2020"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +90,7 @@ def add_proof(
     previous_proof: str | Sequence[str] | None = None,
     loader: StaticDocumentLoader | None = None,
     clock: Clock | None = None,
+    mode: JsonLdMode = "strict",
 ) -> dict[str, Any]:
     """Return a copy of ``document`` with a ``DataIntegrityProof`` added.
 
@@ -142,8 +142,8 @@ def add_proof(
         signing_input = {**unsecured, "proof": chained[0] if len(chained) == 1 else chained}
 
     try:
-        transformed = suite.transform(signing_input, loader=loader)
-        proof_config = suite.configure_proof(options, signing_input, loader=loader)
+        transformed = suite.transform(signing_input, loader=loader, mode=mode)
+        proof_config = suite.configure_proof(options, signing_input, loader=loader, mode=mode)
     except KrOvidError as exc:
         raise ProofGenerationError(str(exc), code=exc.code) from None
     proof = dict(options)
@@ -215,11 +215,15 @@ def verify_proof(
     expected_controller: str | None = None,
     method_check: MethodCheck | None = None,
     max_proofs: int = MAX_PROOFS,
+    mode: JsonLdMode = "strict",
 ) -> VerificationResult:
     """Verify every proof on ``document``; never raises on hostile input.
 
     ``challenge``/``domain`` are what the caller issued: when given, each proof must carry them.
     ``expected_controller`` pins the DID whose keys may sign (e.g. the credential's issuer).
+    ``mode="generic"`` accepts any JSON-LD pyld can expand safely (W3C suites, foreign
+    credentials); no role of this library uses it, since its JSON is not the only spelling of
+    what was signed. The default accepts only the strict form (:mod:`kr_ovid.jsonld.strict`).
     """
     try:
         when = now or (clock or SystemClock()).now()
@@ -288,6 +292,7 @@ def verify_proof(
                     suites=suites,
                     expected_controller=expected_controller,
                     method_check=method_check,
+                    mode=mode,
                 )
             )
         except _Fail as fail:
@@ -325,8 +330,53 @@ def _verify_one(
     suites: frozenset[str],
     expected_controller: str | None,
     method_check: MethodCheck | None,
+    mode: JsonLdMode,
 ) -> VerifiedProof:
-    # §4.4 step 3: required members.
+    """Data Integrity §4.4 Verify Proof for one proof of a set or chain (§4.5)."""
+    suite = _check_proof_members(proof, base, suites)
+    created, expires = _check_proof_options(
+        proof,
+        base,
+        proof_purpose=proof_purpose,
+        challenge=challenge,
+        domain=domain,
+        now=now,
+        skew=skew,
+    )
+    signing_input = _signing_input(proof, proofs, unsecured, base)
+    hash_data = _hash_data(suite, proof, signing_input, base, loader=loader, mode=mode)
+    vm_url = proof["verificationMethod"]
+    info = VerifiedProof(
+        suite.name,
+        vm_url,
+        "",
+        proof_purpose,
+        created,
+        expires,
+        proof.get("id") if isinstance(proof.get("id"), str) else None,
+    )
+    public_key, info = _verification_key(
+        suite,
+        info,
+        base,
+        resolver=resolver,
+        now=now,
+        expected_controller=expected_controller,
+        method_check=method_check,
+    )
+    if not suite.verify_signature(hash_data, proof["proofValue"], public_key):
+        raise _Fail(
+            ErrorCode.PROOF_VERIFICATION_ERROR,
+            "signature does not verify",
+            path=f"{base}/proofValue",
+        )
+    return info
+
+
+def _check_proof_members(
+    proof: dict[str, Any], base: str, suites: frozenset[str]
+) -> EddsaCryptosuite:
+    """§4.4 steps 3-5: required members, proof type, a known and allowed cryptosuite, proofValue."""
     for member in ("type", "verificationMethod", "proofPurpose", "proofValue"):
         if not isinstance(proof.get(member), str):
             raise _Fail(
@@ -348,27 +398,30 @@ def _verify_one(
             path=f"{base}/cryptosuite",
         )
     suite = SUITES[name]
+    try:
+        suite.decode_proof_value(proof["proofValue"])
+    except KeyFormatError as exc:
+        raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, str(exc), path=f"{base}/proofValue") from None
+    return suite
+
+
+def _check_proof_options(
+    proof: dict[str, Any],
+    base: str,
+    *,
+    proof_purpose: str,
+    challenge: str | None,
+    domain: str | None,
+    now: datetime,
+    skew: timedelta,
+) -> tuple[datetime | None, datetime | None]:
+    """§4.4 steps 6-9: purpose, created/expires, challenge and domain as the caller expects."""
     if proof["proofPurpose"] != proof_purpose:
         raise _Fail(
             ErrorCode.MISMATCHED_PROOF_PURPOSE_ERROR,
             f"proofPurpose is not the expected {proof_purpose!r}",
             path=f"{base}/proofPurpose",
         )
-    try:
-        signature = decode_multibase_base58btc(proof["proofValue"], what="proofValue")
-    except KeyFormatError:
-        raise _Fail(
-            ErrorCode.MALFORMED_PROOF_ERROR,
-            "proofValue is not multibase base58btc",
-            path=f"{base}/proofValue",
-        ) from None
-    if len(signature) != 64:
-        raise _Fail(
-            ErrorCode.MALFORMED_PROOF_ERROR,
-            "proofValue is not a 64-byte Ed25519 signature",
-            path=f"{base}/proofValue",
-        )
-
     created = _timestamp(proof, "created", base)
     expires = _timestamp(proof, "expires", base)
     if created is not None and created > now + skew:
@@ -385,7 +438,6 @@ def _verify_one(
             "proof.expires precedes proof.created",
             path=f"{base}/expires",
         )
-
     if challenge is not None:
         got = proof.get("challenge")
         if not isinstance(got, str) or not hmac.compare_digest(got.encode(), challenge.encode()):
@@ -401,26 +453,46 @@ def _verify_one(
             raise _Fail(
                 ErrorCode.INVALID_DOMAIN_ERROR, "proof.domain does not match", path=f"{base}/domain"
             )
+    return created, expires
 
-    # §4.5: a chained proof signs the document carrying exactly its previous proofs.
-    signing_input = unsecured
+
+def _signing_input(
+    proof: dict[str, Any], proofs: list[dict[str, Any]], unsecured: dict[str, Any], base: str
+) -> dict[str, Any]:
+    """§4.5: a chained proof signs the document carrying exactly its previous proofs."""
     previous = proof.get("previousProof")
-    if previous is not None:
-        ids = [previous] if isinstance(previous, str) else previous
-        chained = _select_previous(proofs, ids) if isinstance(ids, list) else None
-        if chained is None or any(p is proof for p in chained):
-            raise _Fail(
-                ErrorCode.PROOF_VERIFICATION_ERROR,
-                "previousProof names no (unique) proof in the set",
-                path=f"{base}/previousProof",
-            )
-        signing_input = {**unsecured, "proof": chained[0] if len(chained) == 1 else chained}
+    if previous is None:
+        return unsecured
+    ids = [previous] if isinstance(previous, str) else previous
+    chained = _select_previous(proofs, ids) if isinstance(ids, list) else None
+    if chained is None or any(p is proof for p in chained):
+        raise _Fail(
+            ErrorCode.PROOF_VERIFICATION_ERROR,
+            "previousProof names no (unique) proof in the set",
+            path=f"{base}/previousProof",
+        )
+    return {**unsecured, "proof": chained[0] if len(chained) == 1 else chained}
 
-    # Proof options' @context must be a prefix of the document's (vc-di-eddsa verify step 4).
+
+def _hash_data(
+    suite: EddsaCryptosuite,
+    proof: dict[str, Any],
+    signing_input: dict[str, Any],
+    base: str,
+    *,
+    loader: StaticDocumentLoader,
+    mode: JsonLdMode,
+) -> bytes:
+    """vc-di-eddsa §3.x.2 steps 1-6: transformation, proof configuration and hashing.
+
+    Runs before any key is resolved: a document (or proof) that is not in the accepted JSON-LD
+    form is refused without network-shaped work.
+    """
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     if "@context" in options:
-        pctx = options.pop("@context")
-        dctx = unsecured.get("@context")
+        # The proof's @context must be a prefix of the document's (vc-di-eddsa verify step 4).
+        pctx = options["@context"]
+        dctx = signing_input.get("@context")
         pl = pctx if isinstance(pctx, list) else [pctx]
         dl = dctx if isinstance(dctx, list) else [dctx]
         if not pl or dl[: len(pl)] != pl:
@@ -429,60 +501,65 @@ def _verify_one(
                 "proof @context is not a prefix of the document's",
                 path=f"{base}/@context",
             )
+        if not suite.proof_keeps_context:
+            del options["@context"]
+    try:
+        document, config = suite.verification_inputs(signing_input, options)
+        transformed = suite.transform(document, loader=loader, mode=mode)
+        proof_config = suite.canonicalize(config, loader=loader, mode=mode)
+    except KrOvidError as exc:
+        raise _Fail(exc.code, str(exc)) from None
+    return suite.hash_data(transformed, proof_config)
 
-    vm_url = proof["verificationMethod"]
+
+def _verification_key(
+    suite: EddsaCryptosuite,
+    info: VerifiedProof,
+    base: str,
+    *,
+    resolver: DidResolver,
+    now: datetime,
+    expected_controller: str | None,
+    method_check: MethodCheck | None,
+) -> tuple[bytes, VerifiedProof]:
+    """§4.4 step 10: retrieve the verification method; its controller, purpose and lifetime."""
+    vm_url = info.verification_method
+    where = f"{base}/verificationMethod"
     try:
         did_doc, method = resolve_verification_method(vm_url, resolver)
     except KrOvidError as exc:
-        raise _Fail(
-            exc.code, str(exc), path=f"{base}/verificationMethod", retryable=exc.retryable
-        ) from None
+        raise _Fail(exc.code, str(exc), path=where, retryable=exc.retryable) from None
     if expected_controller is not None and did_doc.id != expected_controller:
         raise _Fail(
-            ErrorCode.KEY_NOT_AUTHORIZED,
-            "proof is not by the expected controller",
-            path=f"{base}/verificationMethod",
+            ErrorCode.KEY_NOT_AUTHORIZED, "proof is not by the expected controller", path=where
         )
-    if not did_doc.authorizes(vm_url, proof_purpose):
+    if not did_doc.authorizes(vm_url, info.proof_purpose):
         raise _Fail(
             ErrorCode.KEY_NOT_AUTHORIZED,
-            f"verification method is not listed under {proof_purpose}",
-            path=f"{base}/verificationMethod",
+            f"verification method is not listed under {info.proof_purpose}",
+            path=where,
         )
-    public_key = _public_key(method, base)
-    info = VerifiedProof(
-        name,
-        vm_url,
-        did_doc.id,
-        proof_purpose,
-        created,
-        expires,
-        proof.get("id") if isinstance(proof.get("id"), str) else None,
-    )
-    problem = key_lifetime_problem(method, created or now)
+    if method.get("type") not in ED25519_KEY_TYPES:
+        raise _Fail(
+            ErrorCode.KEY_NOT_AUTHORIZED,
+            "verification method type is not an Ed25519 key type",
+            path=where,
+        )
+    try:
+        public_key = suite.verification_key(method)
+    except KeyFormatError as exc:
+        raise _Fail(
+            ErrorCode.INVALID_DID_DOCUMENT, f"verification method key: {exc}", path=where
+        ) from None
+    info = replace(info, controller=did_doc.id)
+    problem = key_lifetime_problem(method, info.created or now)
     if problem is not None:
-        raise _Fail(problem.code, problem.detail, path=f"{base}/verificationMethod")
+        raise _Fail(problem.code, problem.detail, path=where)
     if method_check is not None:
         problem = method_check(did_doc, method, info)
         if problem is not None:
-            raise _Fail(
-                problem.code, problem.detail, path=problem.path or f"{base}/verificationMethod"
-            )
-
-    try:
-        transformed = suite.transform(signing_input, loader=loader)
-        proof_config = suite.configure_proof(options, signing_input, loader=loader)
-    except KrOvidError as exc:
-        raise _Fail(exc.code, str(exc)) from None
-    if not suite.verify_signature(
-        suite.hash_data(transformed, proof_config), proof["proofValue"], public_key
-    ):
-        raise _Fail(
-            ErrorCode.PROOF_VERIFICATION_ERROR,
-            "signature does not verify",
-            path=f"{base}/proofValue",
-        )
-    return info
+            raise _Fail(problem.code, problem.detail, path=problem.path or where)
+    return public_key, info
 
 
 def key_lifetime_problem(method: Mapping[str, Any], signed_at: datetime) -> ProblemDetails | None:
@@ -519,28 +596,3 @@ def _timestamp(proof: dict[str, Any], member: str, base: str) -> datetime | None
             path=f"{base}/{member}",
         )
     return parsed
-
-
-def _public_key(method: Mapping[str, Any], base: str) -> bytes:
-    if method.get("type") not in _KEY_TYPES:
-        raise _Fail(
-            ErrorCode.KEY_NOT_AUTHORIZED,
-            "verification method type is not an Ed25519 key type",
-            path=f"{base}/verificationMethod",
-        )
-    try:
-        if "publicKeyMultibase" in method:
-            return decode_public_multikey(method["publicKeyMultibase"])
-        if "publicKeyJwk" in method:
-            return public_key_from_jwk(method["publicKeyJwk"])
-    except KeyFormatError as exc:
-        raise _Fail(
-            ErrorCode.INVALID_DID_DOCUMENT,
-            f"verification method key: {exc}",
-            path=f"{base}/verificationMethod",
-        ) from None
-    raise _Fail(
-        ErrorCode.INVALID_DID_DOCUMENT,
-        "verification method has no public key",
-        path=f"{base}/verificationMethod",
-    )

@@ -118,25 +118,37 @@ def test_protected_term_cannot_change_meaning() -> None:
     doc = example_credential()
     original = canonicalize_rdfc(doc, loader=LOADER)
     doc["@context"] = [*doc["@context"], {"issuer": "https://evil.example/issuer"}]
+    # The strict form refuses any inline context; the generic form refuses the override.
+    with pytest.raises(CanonicalizationError) as strict:
+        canonicalize_rdfc(doc, loader=LOADER)
+    assert strict.value.code is ErrorCode.MALFORMED_VALUE_ERROR
     try:
-        assert canonicalize_rdfc(doc, loader=LOADER) == original
+        assert canonicalize_rdfc(doc, loader=LOADER, mode="generic") == original
     except CanonicalizationError as exc:
         assert exc.code is ErrorCode.PROOF_TRANSFORMATION_ERROR
 
 
 @pytest.mark.parametrize(
-    "extra",
+    ("extra", "strict_code"),
     [
-        {"tags": None},
-        {"tags": []},
-        {"tags": ["a", "a"]},
-        {"tags": {"@value": None}},
-        {"tags": {"@set": []}},
+        ({"tags": None}, ErrorCode.DATA_LOSS_ERROR),
+        ({"tags": []}, ErrorCode.DATA_LOSS_ERROR),
+        ({"tags": ["a", "a"]}, ErrorCode.DATA_LOSS_ERROR),
+        # A keyword key is not the plain compacted form: refused before it could drop anything.
+        ({"tags": {"@value": None}}, ErrorCode.MALFORMED_VALUE_ERROR),
+        ({"tags": {"@set": []}}, ErrorCode.MALFORMED_VALUE_ERROR),
     ],
+    ids=["null", "empty-array", "repeated-item", "null-value-object", "empty-set-object"],
 )
-def test_values_without_statements_are_refused(extra: dict[str, Any]) -> None:
+def test_values_without_statements_are_refused(
+    extra: dict[str, Any], strict_code: ErrorCode
+) -> None:
     """Under RDFC these would not be signed: adding or removing them must not go unnoticed."""
-    assert code_of(example_credential(**extra)) is ErrorCode.DATA_LOSS_ERROR
+    doc = example_credential(**extra)
+    assert code_of(doc) is strict_code
+    with pytest.raises(CanonicalizationError) as generic:
+        canonicalize_rdfc(doc, loader=LOADER, mode="generic")
+    assert generic.value.code is ErrorCode.DATA_LOSS_ERROR
 
 
 def test_processed_context_memo_never_changes_a_result() -> None:
@@ -172,13 +184,15 @@ def test_processed_context_memo_never_changes_a_result() -> None:
         }
         docs.append(doc)
         loader = StaticDocumentLoader({"https://example.test/scoped/v1": scoped})
-        assert f"<{iri}>" in canonicalize_rdfc(doc, loader=loader)
+        assert f"<{iri}>" in canonicalize_rdfc(doc, loader=loader, mode="generic")
     warm = vector_loader().with_documents({"https://example.test/scoped/v1": scoped})
-    first = [canonicalize_rdfc(d, loader=warm) for d in docs]
-    again = [canonicalize_rdfc(d, loader=warm) for d in reversed(docs)][::-1]
+    first = [canonicalize_rdfc(d, loader=warm, mode="generic") for d in docs]
+    again = [canonicalize_rdfc(d, loader=warm, mode="generic") for d in reversed(docs)][::-1]
     cold = [
         canonicalize_rdfc(
-            d, loader=vector_loader().with_documents({"https://example.test/scoped/v1": scoped})
+            d,
+            loader=vector_loader().with_documents({"https://example.test/scoped/v1": scoped}),
+            mode="generic",
         )
         for d in docs
     ]

@@ -59,10 +59,10 @@ __all__ = [
     "JsonLdMode",
     "canonical_nquads_from_dataset",
     "canonical_nquads_from_quads",
-    "check_strict",
     "canonicalize_dataset",
     "canonicalize_nquads_input",
     "canonicalize_rdfc",
+    "check_strict",
     "expand",
 ]
 
@@ -530,7 +530,7 @@ def canonical_nquads_from_quads(
             mentions.setdefault(s, []).append(quad)
         if o[0] == "_" and o != s:
             mentions.setdefault(o, []).append(quad)
-        if g and g[0] == "_" and g != s and g != o:
+        if g and g[0] == "_" and g not in (s, o):
             mentions.setdefault(g, []).append(quad)
     if not mentions:
         return "".join(sorted(_line(*q) for q in quads))
@@ -568,9 +568,7 @@ def canonical_nquads_from_quads(
     def relabel(term: str) -> str:
         return canonical[term] if term and term[0] == "_" else term
 
-    return "".join(
-        sorted(_line(relabel(s), p, relabel(o), relabel(g)) for s, p, o, g in quads)
-    )
+    return "".join(sorted(_line(relabel(s), p, relabel(o), relabel(g)) for s, p, o, g in quads))
 
 
 def canonical_nquads_from_dataset(

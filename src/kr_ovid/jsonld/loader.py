@@ -21,8 +21,8 @@ from typing import Any, Protocol
 from cachetools import LRUCache
 
 from kr_ovid._resources import _data_dir
-from kr_ovid.jsonld.strict import CompiledContexts
 from kr_ovid.errors import DocumentLoaderError
+from kr_ovid.jsonld.strict import CompiledContexts
 
 __all__ = [
     "ContextEntry",

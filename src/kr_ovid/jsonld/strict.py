@@ -46,11 +46,12 @@ embedded then type-scoped contexts) and Deserialize JSON-LD to RDF (§8.1.2, Obj
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from kr_ovid.errors import CanonicalizationError, DocumentLoaderError
 from kr_ovid.jsonld.iri import is_absolute_iri, is_blank_node_id
@@ -101,6 +102,7 @@ _MAX_JSON_INTEGER: Final = 10**21  # JSON-LD writes larger integers as xsd:doubl
 
 DEFAULT_MAX_QUADS: Final = 20_000
 DEFAULT_MAX_DEPTH: Final = 64
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _GEN_DELIMS: Final = frozenset(":/?#[]@")
 _ALLOWED_CONTAINERS: Final = frozenset({"@set", "@graph", "@list", "@language", "@index"})
 
@@ -108,7 +110,9 @@ _ALLOWED_CONTAINERS: Final = frozenset({"@set", "@graph", "@list", "@language", 
 _ID, _VOCAB, _JSON, _TYPED, _PLAIN, _NONE = "id", "vocab", "json", "typed", "plain", "none"
 
 
-def _refuse(detail: str, path: str = "", code: ErrorCode = ErrorCode.MALFORMED_VALUE_ERROR) -> Any:
+def _refuse(
+    detail: str, path: str = "", code: ErrorCode = ErrorCode.MALFORMED_VALUE_ERROR
+) -> NoReturn:
     where = f" at {path}" if path else ""
     raise CanonicalizationError(f"{detail}{where}", code=code)
 
@@ -335,9 +339,9 @@ class _ContextProcessor:
             definition = value
         else:
             _refuse(f"invalid term definition for {term[:80]!r}")
-        for keyword in definition:
-            if keyword not in _TERM_KEYWORDS:
-                _refuse(f"term definition keyword {keyword} is not supported in the strict form")
+        for member in definition:
+            if member not in _TERM_KEYWORDS:
+                _refuse(f"term definition keyword {member} is not supported in the strict form")
         protected = definition.get("@protected", default_protected)
         if not isinstance(protected, bool):
             _refuse("@protected must be a boolean")
@@ -385,7 +389,9 @@ class _ContextProcessor:
                 _refuse("@prefix must be a boolean")
             prefix = definition["@prefix"]
         raw_containers = definition.get("@container", [])
-        containers = frozenset(raw_containers if isinstance(raw_containers, list) else [raw_containers])
+        containers = frozenset(
+            raw_containers if isinstance(raw_containers, list) else [raw_containers]
+        )
         if not all(isinstance(c, str) for c in containers) or not containers <= _ALLOWED_CONTAINERS:
             _refuse(f"term {term[:80]!r} has a container the strict form does not support")
         language: object = _NO_LANGUAGE
@@ -394,10 +400,10 @@ class _ContextProcessor:
             if lang is not None and not isinstance(lang, str):
                 _refuse("a term's @language must be a string or null")
             language = lang.lower() if isinstance(lang, str) else None
-        scoped = definition.get("@context", _NO_SCOPE) if isinstance(definition, dict) else _NO_SCOPE
-        new = _Term(
-            iri, keyword, kind, datatype, language, containers, scoped, protected, prefix
+        scoped = (
+            definition.get("@context", _NO_SCOPE) if isinstance(definition, dict) else _NO_SCOPE
         )
+        new = _Term(iri, keyword, kind, datatype, language, containers, scoped, protected, prefix)
         if previous is not None and previous.protected and not override_protected:
             if not new.same_as(previous):
                 _refuse(f"protected term {term[:80]!r} would be redefined")
@@ -495,7 +501,7 @@ class _Walk:
         return found
 
     # -- node objects (Expansion §5.1.2 steps 7-13, then the node's statements)
-    def node(
+    def node(  # noqa: PLR0917 — the expansion algorithm's own inputs
         self,
         element: dict[str, Any],
         active: ActiveContext,
@@ -564,11 +570,18 @@ class _Walk:
         else:
             subject = self.new_blank()
         for i, t in enumerate(type_values):
-            where = _ptr(path, type_key) if isinstance(element[type_key], str) else _ptr(
-                _ptr(path, type_key), i
+            assert type_key is not None
+            where = (
+                _ptr(path, type_key)
+                if isinstance(element[type_key], str)
+                else _ptr(_ptr(path, type_key), i)
             )
             self.emit(
-                subject, _RDF_TYPE_TERM, f"<{_vocab_iri(type_scoped, t, where, 'type')}>", graph, where
+                subject,
+                _RDF_TYPE_TERM,
+                f"<{_vocab_iri(type_scoped, t, where, 'type')}>",
+                graph,
+                where,
             )
         for key, value in element.items():
             if key in ("@context", type_key, id_key):
@@ -576,16 +589,28 @@ class _Walk:
             where = _ptr(path, key)
             term = active.terms.get(key)
             if term is None:
-                if active.vocab is None or not key or key.startswith("@") or ":" in key:
-                    _refuse(f"member {key[:80]!r} is not a term of the document's contexts", where)
+                if not key or ":" in key:
+                    _refuse(f"member {key[:80]!r} is an IRI, not a term of the contexts", where)
+                if active.vocab is None:
+                    _refuse(
+                        f"term {key[:80]!r} is not defined by the document's contexts",
+                        where,
+                        ErrorCode.DATA_LOSS_ERROR,
+                    )
                 iri = active.vocab + key
                 if not is_absolute_iri(iri):
                     _refuse("a member does not expand to an absolute IRI", where)
-                term = _Term(iri, None, _PLAIN, None, _NO_LANGUAGE, frozenset(), _NO_SCOPE, False, False)
+                term = _Term(
+                    iri, None, _PLAIN, None, _NO_LANGUAGE, frozenset(), _NO_SCOPE, False, False
+                )
             if term.keyword is not None:
                 _refuse(f"member {key[:80]!r} aliases {term.keyword} a second time", where)
             if term.iri is None:
-                _refuse(f"term {key[:80]!r} is mapped to null: its value would be dropped", where, ErrorCode.DATA_LOSS_ERROR)
+                _refuse(
+                    f"term {key[:80]!r} is mapped to null: its value would be dropped",
+                    where,
+                    ErrorCode.DATA_LOSS_ERROR,
+                )
             if not is_absolute_iri(term.iri):
                 _refuse(f"term {key[:80]!r} does not map to an absolute IRI", where)
             if term.containers - {"@set", "@graph"}:
@@ -600,7 +625,11 @@ class _Walk:
                     o = self.value(item, term, active, graph, at, root_urls, depth)
                     if o in objects:
                         # Two items, one RDF statement: the copy would not be signed.
-                        _refuse("repeated item in an array: RDF keeps one copy", at, ErrorCode.DATA_LOSS_ERROR)
+                        _refuse(
+                            "repeated item in an array: RDF keeps one copy",
+                            at,
+                            ErrorCode.DATA_LOSS_ERROR,
+                        )
                     objects.add(o)
                     self.emit(subject, predicate, o, graph, at)
             else:
@@ -608,7 +637,7 @@ class _Walk:
                 self.emit(subject, predicate, o, graph, where)
         return subject
 
-    def value(
+    def value(  # noqa: PLR0917 — the expansion algorithm's own inputs
         self,
         item: Any,
         term: _Term,
@@ -668,7 +697,6 @@ class _Walk:
         if isinstance(item, list):
             _refuse("a nested array", path)
         _refuse("a number that is not an integer", path)
-        raise AssertionError  # unreachable: _refuse raises
 
     def iri(self, value: Any, active: ActiveContext, path: str) -> str:
         """A document-relative IRI value: absolute, or a blank node identifier; never compact."""
@@ -685,7 +713,10 @@ class _Walk:
                 # JSON-LD would expand it against the term: a second spelling of another IRI.
                 _refuse("a compact IRI where the strict form expects an absolute IRI", path)
         if not is_absolute_iri(value):
-            _refuse("not an absolute IRI", path, ErrorCode.DATA_LOSS_ERROR)
+            if _SCHEME.match(value):
+                _refuse("not a valid absolute IRI", path)
+            # Relative: JSON-LD would resolve it against a base nobody signed.
+            _refuse("a relative IRI", path, ErrorCode.DATA_LOSS_ERROR)
         return f"<{value}>"
 
 
@@ -708,8 +739,8 @@ def _vocab_iri(active: ActiveContext, value: str, path: str, what: str) -> str:
         iri = active.vocab + value
         if is_absolute_iri(iri):
             return iri
-    _refuse(f"{what} {value[:80]!r} is not a term of the document's contexts", path)
-    raise AssertionError  # unreachable
+    code = ErrorCode.MALFORMED_VALUE_ERROR if ":" in value else ErrorCode.DATA_LOSS_ERROR
+    _refuse(f"{what} {value[:80]!r} is not a term of the document's contexts", path, code)
 
 
 def _strings(raw: Any, path: str) -> list[str]:
@@ -720,7 +751,6 @@ def _strings(raw: Any, path: str) -> list[str]:
             _refuse("a repeated type: RDF keeps one copy", path, ErrorCode.DATA_LOSS_ERROR)
         return list(raw)
     _refuse("type must be a term or a non-empty list of terms", path)
-    raise AssertionError  # unreachable
 
 
 def _context_urls(local: Any, contexts: CompiledContexts, path: str) -> tuple[str, ...]:

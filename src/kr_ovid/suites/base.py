@@ -2,21 +2,36 @@
 
 The step names are the algorithm headings of W3C vc-di-eddsa (transformation, proof
 configuration, hashing, proof serialization, proof verification), so each intermediate value of
-the test vectors can be checked on its own.
+the test vectors can be checked on its own. Everything that depends on the suite (how the
+document becomes bytes, which ``@context`` the proof configuration carries, how ``proofValue``
+and the verification method's key are decoded) lives here, so a further suite (say
+ecdsa-sd-2023) adds a module and leaves the Data Integrity shell in ``integrity.py`` alone.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol
 
-from kr_ovid.errors import ProofGenerationError
+from kr_ovid.errors import KeyFormatError, ProofGenerationError
+from kr_ovid.jsonld.canon import JsonLdMode
 from kr_ovid.jsonld.loader import StaticDocumentLoader
-from kr_ovid.keys.multikey import decode_multibase_base58btc, encode_multibase_base58btc
+from kr_ovid.keys.jwk import public_key_from_jwk
+from kr_ovid.keys.multikey import (
+    decode_multibase_base58btc,
+    decode_public_multikey,
+    encode_multibase_base58btc,
+)
 from kr_ovid.keys.signer import ED25519, Signer, verify_ed25519
 from kr_ovid.problems import ErrorCode
 
 __all__ = ["Cryptosuite", "EddsaCryptosuite"]
+
+#: Verification method types whose key material is an Ed25519 public key.
+ED25519_KEY_TYPES = frozenset(
+    {"Multikey", "Ed25519VerificationKey2020", "JsonWebKey", "JsonWebKey2020"}
+)
 
 
 class Cryptosuite(Protocol):
@@ -30,7 +45,11 @@ class Cryptosuite(Protocol):
     def proof_keeps_context(self) -> bool: ...
 
     def transform(
-        self, unsecured_document: dict[str, Any], *, loader: StaticDocumentLoader
+        self,
+        unsecured_document: dict[str, Any],
+        *,
+        loader: StaticDocumentLoader,
+        mode: JsonLdMode = "strict",
     ) -> bytes: ...
 
     def configure_proof(
@@ -39,11 +58,24 @@ class Cryptosuite(Protocol):
         unsecured_document: dict[str, Any],
         *,
         loader: StaticDocumentLoader,
+        mode: JsonLdMode = "strict",
+    ) -> bytes: ...
+
+    def verification_inputs(
+        self, unsecured_document: dict[str, Any], proof_options: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]: ...
+
+    def canonicalize(
+        self, document: dict[str, Any], *, loader: StaticDocumentLoader, mode: JsonLdMode = "strict"
     ) -> bytes: ...
 
     def hash_data(self, transformed_document: bytes, canonical_proof_config: bytes) -> bytes: ...
 
     def serialize_proof(self, hash_data: bytes, signer: Signer) -> str: ...
+
+    def decode_proof_value(self, proof_value: object) -> bytes: ...
+
+    def verification_key(self, method: Mapping[str, Any]) -> bytes: ...
 
     def verify_signature(self, hash_data: bytes, proof_value: str, public_key: bytes) -> bool: ...
 
@@ -55,10 +87,12 @@ class EddsaCryptosuite:
     required_algorithm: ClassVar[str] = ED25519
     proof_keeps_context: ClassVar[bool] = False
 
-    def canonicalize(self, document: dict[str, Any], *, loader: StaticDocumentLoader) -> bytes:
+    def canonicalize(
+        self, document: dict[str, Any], *, loader: StaticDocumentLoader, mode: JsonLdMode = "strict"
+    ) -> bytes:
         raise NotImplementedError
 
-    def _check_type(self, options: dict[str, Any]) -> None:
+    def _check_type(self, options: Mapping[str, Any]) -> None:
         if options.get("type") != "DataIntegrityProof" or options.get("cryptosuite") != self.name:
             raise ProofGenerationError(
                 f"proof type/cryptosuite is not DataIntegrityProof/{self.name}",
@@ -66,10 +100,23 @@ class EddsaCryptosuite:
             )
 
     def transform(
-        self, unsecured_document: dict[str, Any], *, loader: StaticDocumentLoader
+        self,
+        unsecured_document: dict[str, Any],
+        *,
+        loader: StaticDocumentLoader,
+        mode: JsonLdMode = "strict",
     ) -> bytes:
         """§3.x.3 Transformation: canonical bytes of the document without its proof."""
-        return self.canonicalize(unsecured_document, loader=loader)
+        return self.canonicalize(unsecured_document, loader=loader, mode=mode)
+
+    def proof_configuration(
+        self, proof_options: Mapping[str, Any], unsecured_document: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """§3.x.5 Proof Configuration, steps 1-3: the options with the document's ``@context``."""
+        self._check_type(proof_options)
+        config = {k: v for k, v in proof_options.items() if k != "proofValue"}
+        config["@context"] = unsecured_document.get("@context")
+        return config
 
     def configure_proof(
         self,
@@ -77,12 +124,17 @@ class EddsaCryptosuite:
         unsecured_document: dict[str, Any],
         *,
         loader: StaticDocumentLoader,
+        mode: JsonLdMode = "strict",
     ) -> bytes:
-        """§3.x.5 Proof Configuration: the options get the document's ``@context``, then canonicalize."""
-        self._check_type(proof_options)
-        config = {k: v for k, v in proof_options.items() if k != "proofValue"}
-        config["@context"] = unsecured_document.get("@context")
-        return self.canonicalize(config, loader=loader)
+        """§3.x.5 Proof Configuration: the configuration, canonicalized."""
+        config = self.proof_configuration(proof_options, unsecured_document)
+        return self.canonicalize(config, loader=loader, mode=mode)
+
+    def verification_inputs(
+        self, unsecured_document: dict[str, Any], proof_options: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """§3.x.2 Verify Proof, up to transformation: (document to transform, proof configuration)."""
+        return unsecured_document, self.proof_configuration(proof_options, unsecured_document)
 
     def hash_data(self, transformed_document: bytes, canonical_proof_config: bytes) -> bytes:
         """§3.x.4 Hashing: SHA-256(proof config) ‖ SHA-256(document), 64 raw bytes."""
@@ -102,9 +154,29 @@ class EddsaCryptosuite:
             raise ProofGenerationError("signer returned something that is not a 64-byte signature")
         return encode_multibase_base58btc(signature)
 
+    def decode_proof_value(self, proof_value: object) -> bytes:
+        """§3.x.7 step 1: ``proofValue`` as a 64-byte Ed25519 signature (``KeyFormatError``)."""
+        signature = decode_multibase_base58btc(proof_value, what="proofValue")
+        if len(signature) != 64:
+            raise KeyFormatError("proofValue is not a 64-byte Ed25519 signature")
+        return signature
+
+    def verification_key(self, method: Mapping[str, Any]) -> bytes:
+        """The Ed25519 public key of a verification method (Multikey or JWK; ``KeyFormatError``)."""
+        if method.get("type") not in ED25519_KEY_TYPES:
+            raise KeyFormatError("verification method type is not an Ed25519 key type")
+        if "publicKeyMultibase" in method:
+            return decode_public_multikey(method["publicKeyMultibase"])
+        if "publicKeyJwk" in method:
+            return public_key_from_jwk(method["publicKeyJwk"])
+        raise KeyFormatError("verification method has no public key")
+
     def verify_signature(self, hash_data: bytes, proof_value: str, public_key: bytes) -> bool:
         """§3.x.7 Proof Verification: decode ``proofValue`` and check the Ed25519 signature."""
-        signature = decode_multibase_base58btc(proof_value, what="proofValue")
+        try:
+            signature = self.decode_proof_value(proof_value)
+        except KeyFormatError:
+            return False
         return verify_ed25519(public_key, signature, hash_data)
 
     def __repr__(self) -> str:
