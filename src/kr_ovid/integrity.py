@@ -506,10 +506,13 @@ def _hash_data(
     try:
         document, config = suite.verification_inputs(signing_input, options)
         transformed = suite.transform(document, loader=loader, mode=mode)
-        proof_config = suite.canonicalize(config, loader=loader, mode=mode)
     except KrOvidError as exc:
-        raise _Fail(exc.code, str(exc)) from None
-    return suite.hash_data(transformed, proof_config)
+        raise _Fail(exc.code, str(exc), path=exc.path) from None
+    try:
+        transformed_config = suite.canonicalize(config, loader=loader, mode=mode)
+    except KrOvidError as exc:
+        raise _Fail(exc.code, f"proof: {exc}", path=f"{base}{exc.path or ''}") from None
+    return suite.hash_data(transformed, transformed_config)
 
 
 def _verification_key(

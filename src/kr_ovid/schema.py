@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -48,12 +49,19 @@ from kr_ovid.problems import ErrorCode, ProblemDetails
 
 __all__ = [
     "OVERSEAS_NATIONAL_ID_SCHEMA",
+    "SCHEMAS_BY_TYPE",
     "check_credential",
     "load_schema",
     "validate_credential",
 ]
 
 OVERSEAS_NATIONAL_ID_SCHEMA = "https://w3id.org/kr-ovid/schemas/overseas-national-id.json"
+
+#: Credential types whose schema is fixed in code: a verifier validates every credential of the
+#: type against it, whatever (or whether) its ``credentialSchema`` names.
+SCHEMAS_BY_TYPE: Mapping[str, str] = MappingProxyType(
+    {"OverseasNationalIdCredential": OVERSEAS_NATIONAL_ID_SCHEMA}
+)
 
 #: Bound on reported problems: a hostile document must not produce unbounded output.
 MAX_PROBLEMS = 100

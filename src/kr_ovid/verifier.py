@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from kr_ovid._json import JsonParseError, check_json_value
@@ -39,7 +40,7 @@ from kr_ovid.keys.multikey import decode_public_multikey
 from kr_ovid.presentation import unwrap_enveloped
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
-from kr_ovid.schema import validate_credential
+from kr_ovid.schema import SCHEMAS_BY_TYPE, validate_credential
 from kr_ovid.sdjwt.disclosure import split_sd_jwt
 from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS, decode_compact_jws
 from kr_ovid.sdjwt.verifier import verify_sd_jwt
@@ -83,6 +84,11 @@ class VerifierPolicy:
     max_presentation_age: timedelta = timedelta(minutes=5)
     require_holder_binding: bool = True
     validate_schema: bool = True
+    #: Credential type → the id of the shipped JSON Schema every credential of that type must
+    #: meet, whatever its ``credentialSchema`` says (default: the library's own types).
+    required_schemas: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType(dict(SCHEMAS_BY_TYPE))
+    )
     claims_view: Callable[[Mapping[str, Any]], Any] | None = None
     #: Issuers of unlinkable SD-JWT copies round ``iat`` down (kr_ovid: to the UTC day), so the
     #: signing instant is only known to lie in ``[iat, iat + granularity)``; the trust check
@@ -117,6 +123,11 @@ class VerifierPolicy:
             "required_true",
         ):
             object.__setattr__(self, name, frozenset(getattr(self, name)))
+        if not isinstance(self.required_schemas, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.required_schemas.items()
+        ):
+            raise ConfigurationError("required_schemas maps credential types to schema ids")
+        object.__setattr__(self, "required_schemas", MappingProxyType(dict(self.required_schemas)))
         if self.allowed_claims is not None:
             object.__setattr__(self, "allowed_claims", frozenset(self.allowed_claims))
             missing = (self.required_claims | self.required_true) - self.allowed_claims
@@ -625,18 +636,18 @@ class Verifier:
     def _status_check(
         self, document: Mapping[str, Any], run: _Run, prefix: str, now: datetime
     ) -> None:
-        run.checks.append("status")
         if "credentialStatus" not in document:
             if self.policy.require_status:
+                run.checks.append("status")
                 run.fail(
                     ErrorCode.STATUS_VERIFICATION_ERROR,
                     "the policy requires a status check but the credential has no status entry",
                     _join(prefix, "/credentialStatus"),
                 )
             return
-        if not self.policy.require_status:
-            return
-        outcome = self._status.check(document, now=now)
+        # A present entry is always checked: the policy only decides whether one must be there.
+        run.checks.append("status")
+        outcome = self._status.check(document, now=now, require_known=self.policy.require_status)
         run.extend(outcome.errors, prefix)
         run.warn(outcome.warnings, prefix)
         run.retryable = run.retryable or outcome.retryable
@@ -647,6 +658,20 @@ class Verifier:
         if not self.policy.validate_schema:
             return
         run.checks.append("schema")
+        # A credential type fixes its schema in code: the document cannot switch it off by
+        # leaving out (or re-spelling) credentialSchema.
+        required = {
+            self.policy.required_schemas[t]
+            for t in credential_types(document)
+            if t in self.policy.required_schemas
+        }
+        for schema_id in sorted(required):
+            try:
+                problems = validate_credential(document, schema_id=schema_id, partial=partial)
+            except SchemaError as exc:
+                run.fail(ErrorCode.SCHEMA_ERROR, str(exc), _join(prefix, "/type"))
+                continue
+            run.extend(problems, prefix)
         schemas = document.get("credentialSchema")
         entries = schemas if isinstance(schemas, list) else [schemas] if schemas is not None else []
         for i, entry in enumerate(entries):
@@ -662,6 +687,8 @@ class Verifier:
                     _join(prefix, where),
                 )
                 continue
+            if entry["id"] in required:
+                continue  # already validated above
             try:
                 problems = validate_credential(document, schema_id=entry["id"], partial=partial)
             except SchemaError as exc:

@@ -690,6 +690,12 @@ def test_no_status_and_unknown_types(world: World) -> None:
     checker = StatusChecker(resolver=RESOLVER, clock=CLOCK)
     assert checker.check({"issuer": LA.did}) == checker.check({"issuer": LA.did})
     assert checker.check({"issuer": LA.did}).errors == ()
-    outcome = checker.check({"issuer": LA.did, "credentialStatus": [{"type": "OtherStatus"}]})
+    unknown = {"issuer": LA.did, "credentialStatus": [{"type": "OtherStatus"}]}
+    # Required status: an entry that cannot be checked is an error, never a silent skip.
+    outcome = checker.check(unknown)
+    assert [e.code for e in outcome.errors] == [ErrorCode.STATUS_VERIFICATION_ERROR]
+    assert outcome.errors[0].path == "/credentialStatus/0/type"
+    # Status not required: the unknown entry is reported as a warning.
+    outcome = checker.check(unknown, require_known=False)
     assert outcome.errors == ()
     assert [w.code for w in outcome.warnings] == [ErrorCode.STATUS_VERIFICATION_ERROR]

@@ -114,7 +114,7 @@ def _refuse(
     detail: str, path: str = "", code: ErrorCode = ErrorCode.MALFORMED_VALUE_ERROR
 ) -> NoReturn:
     where = f" at {path}" if path else ""
-    raise CanonicalizationError(f"{detail}{where}", code=code)
+    raise CanonicalizationError(f"{detail}{where}", code=code, path=path or None)
 
 
 def _ptr(path: str, token: object) -> str:
@@ -517,7 +517,7 @@ class _Walk:
         # Step 7: a type-scoped context does not reach into a new node object (unless the node
         # is a bare reference: a single entry that expands to @id).
         if active.previous is not None and not (
-            len(element) == 1 and _keyword_of(active, next(iter(element))) == "@id"
+            len(element) == 1 and _keyword_of(active, next(iter(element)), path) == "@id"
         ):
             active = active.previous
         # Step 8: the property-scoped context of the term this node is the value of.
@@ -541,7 +541,7 @@ class _Walk:
         for key in element:
             if key == "@context":
                 continue
-            kw = _keyword_of(active, key)
+            kw = _keyword_of(active, key, path)
             if kw == "@type":
                 if type_key is not None:
                     _refuse("two members alias @type", _ptr(path, key))
@@ -560,11 +560,11 @@ class _Walk:
                 if term is not None and term.scoped is not _NO_SCOPE:
                     active = contexts.process(active, term.scoped, propagate=False)
             # The keys may mean something else under the type-scoped context: look again.
-            if _keyword_of(active, type_key) != "@type":
+            if _keyword_of(active, type_key, path) != "@type":
                 _refuse("a type-scoped context redefines the type member", _ptr(path, type_key))
         # Subject.
         if id_key is not None:
-            if _keyword_of(active, id_key) != "@id":
+            if _keyword_of(active, id_key, path) != "@id":
                 _refuse("a type-scoped context redefines the id member", _ptr(path, id_key))
             subject = self.iri(element[id_key], active, _ptr(path, id_key))
         else:
@@ -720,11 +720,14 @@ class _Walk:
         return f"<{value}>"
 
 
-def _keyword_of(active: ActiveContext, key: str) -> str | None:
+def _keyword_of(active: ActiveContext, key: str, path: str) -> str | None:
     if key.startswith("@"):
         if key == "@context":
             return None
-        _refuse(f"keyword {key[:40]} is not accepted in the strict form (use the context's terms)")
+        _refuse(
+            f"keyword {key[:40]} is not accepted in the strict form (use the context's terms)",
+            _ptr(path, key),
+        )
     term = active.terms.get(key)
     return term.keyword if term is not None else None
 

@@ -40,6 +40,22 @@ __all__ = [
 ]
 
 _MAX_ENTRIES = 8
+#: Bitstring Status List v1.0 §2.2: the members a status list credential may carry.
+_LIST_MEMBERS = frozenset(
+    {
+        "@context",
+        "id",
+        "type",
+        "issuer",
+        "validFrom",
+        "validUntil",
+        "name",
+        "description",
+        "credentialSubject",
+        "proof",
+    }
+)
+_LIST_SUBJECT_MEMBERS = frozenset({"id", "type", "statusPurpose", "encodedList", "ttl"})
 _DEFAULT_TTL = timedelta(minutes=5)
 
 
@@ -124,9 +140,19 @@ class StatusChecker:
         self._cache: OrderedDict[tuple[str, str], _VerifiedList] = OrderedDict()
 
     def check(
-        self, credential: Mapping[str, Any], *, now: datetime | None = None
+        self,
+        credential: Mapping[str, Any],
+        *,
+        now: datetime | None = None,
+        require_known: bool = True,
     ) -> StatusCheckOutcome:
-        """Every entry of ``credential['credentialStatus']``; never raises on hostile input."""
+        """Every entry of ``credential['credentialStatus']``; never raises on hostile input.
+
+        An entry whose ``type`` is not ``BitstringStatusListEntry`` cannot be checked: with
+        ``require_known`` (a policy that requires status) that is an error, never a silent skip,
+        since a relay could otherwise hide a revocation behind an unknown type; without it, a
+        warning.
+        """
         when = now or self._clock.now()
         if not isinstance(credential, Mapping):
             return StatusCheckOutcome(
@@ -158,13 +184,12 @@ class StatusChecker:
         for i, entry in enumerate(entries):
             path = f"/credentialStatus/{i}" if isinstance(status, list) else "/credentialStatus"
             if entry.get("type") != "BitstringStatusListEntry":
-                warnings.append(
-                    ProblemDetails(
-                        ErrorCode.STATUS_VERIFICATION_ERROR,
-                        "unknown status entry type ignored",
-                        path,
-                    )
+                unknown = ProblemDetails(
+                    ErrorCode.STATUS_VERIFICATION_ERROR,
+                    "status entry type is not BitstringStatusListEntry: it cannot be checked",
+                    f"{path}/type",
                 )
+                (errors if require_known else warnings).append(unknown)
                 continue
             try:
                 purpose, value, message = self._check_entry(entry, issuer, when, path)
@@ -280,6 +305,14 @@ class StatusChecker:
 
         if not isinstance(doc, dict):
             raise fail("status list credential is not a JSON object")
+        # An exact member allow-list (as for the trust list): every member the checks below read
+        # is in its one signed spelling, and nothing unread can ride along.
+        extra = set(doc) - _LIST_MEMBERS
+        subject_members = doc.get("credentialSubject")
+        if extra or (
+            isinstance(subject_members, dict) and set(subject_members) - _LIST_SUBJECT_MEMBERS
+        ):
+            raise fail("status list credential carries members a status list does not have")
         result = verify_proof(
             doc,
             resolver=self._resolver,

@@ -1,0 +1,280 @@
+"""Verify what was signed: the three attacks that moved a decision out of the JSON the verifier
+reads while the issuer's eddsa-rdfc-2022 signature stayed valid. Each respelling is first shown to
+be the *same RDF* (pyld, generic mode, gives byte-identical canonical N-Quads), then shown to be
+refused by the verifier with a code.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from kr_ovid.clock import FixedClock
+from kr_ovid.did import CompositeResolver, LocalDidResolver
+from kr_ovid.errors import CanonicalizationError
+from kr_ovid.jsonld.canon import canonicalize_rdfc
+from kr_ovid.jsonld.loader import default_loader
+from kr_ovid.keys import Ed25519Signer
+from kr_ovid.ovid.issuance import Issuer
+from kr_ovid.ovid.missions import load_missions
+from kr_ovid.ovid.services import GOV24
+from kr_ovid.problems import ErrorCode
+from kr_ovid.status import InMemoryStatusListStore
+from kr_ovid.status.check import LocalStatusListFetcher
+from kr_ovid.status.publish import issue_status_list_credential
+from kr_ovid.trust import TrustListRegistry, create_trust_list
+from kr_ovid.verifier import Verifier
+
+MISSIONS = load_missions()
+LA = MISSIONS.by_code("us-losangeles")
+KEY = Ed25519Signer.from_seed(b"\x17" * 32, verification_method=LA.did + "#key-1")
+ROOT = Ed25519Signer.from_seed(b"\x19" * 32)
+HOLDER = Ed25519Signer.from_seed(b"\x13" * 32)
+ISSUED_AT = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
+BASE = "https://ovid.example/missions/us-losangeles/status"
+DOC = {
+    "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+    "id": LA.did,
+    "verificationMethod": [KEY.public_multikey_document()],
+    "assertionMethod": [KEY.verification_method],
+}
+RESOLVER = CompositeResolver({"web": LocalDidResolver([DOC])})
+CLAIMS: dict[str, Any] = {
+    "familyName": "홍",
+    "givenName": "길동",
+    "familyNameLatin": "HONG",
+    "givenNameLatin": "GIL-DONG",
+    "birthDate": "1990-02-28",
+    "nationality": "KR",
+    "residenceCountry": "US",
+    "residenceCity": "Los Angeles",
+    "overseasRegistrationDate": "2015-03-01",
+    "passportNumber": "M123A4567",
+    "passportExpiry": "2027-05-20",
+    "idNumber": "7K3M-Q9XD-2HRT-VB4N",
+    "issuingMission": LA.as_issuing_mission().to_json(),
+}
+CRED = "https://www.w3.org/2018/credentials#"
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+
+
+def as_iri_key(document: dict[str, Any], term: str) -> dict[str, Any]:
+    """``term: "<dateTime>"`` respelled as its full IRI with a typed value object."""
+    out = {k: v for k, v in document.items() if k != term}
+    out[CRED + term] = {"@value": document[term], "@type": XSD_DATETIME}
+    return out
+
+
+STATUS = "https://www.w3.org/ns/credentials/status#"
+
+
+class Deployment:
+    """One mission, one issued ID (DI, eddsa-rdfc-2022), revocable through its status store."""
+
+    def __init__(self) -> None:
+        clock = FixedClock(ISSUED_AT)
+        trust = create_trust_list(
+            MISSIONS.to_table(),
+            root_signer=ROOT,
+            version=1,
+            issued=ISSUED_AT - timedelta(days=1),
+            next_update=ISSUED_AT + timedelta(days=3650),
+        )
+        self.registry = TrustListRegistry.from_trust_list(
+            trust, root_did=ROOT.controller, resolver=RESOLVER, now=ISSUED_AT, clock=clock
+        )
+        self.store = InMemoryStatusListStore(clock=clock)
+        issuer = Issuer(LA, KEY, clock=clock, did_document=DOC, status_store=self.store)
+        out = issuer.issue_id(CLAIMS, holder=HOLDER.controller, formats=("di",))
+        assert out.credential is not None
+        self.credential: dict[str, Any] = out.credential
+
+    def revoke(self) -> None:
+        entry = self.credential["credentialStatus"][0]
+        list_id = int(entry["statusListCredential"].rsplit("/", 2)[-2])
+        self.store.set_status(
+            list_id, int(entry["statusListIndex"]), "revocation", 1, actor="test", reason="test"
+        )
+
+    def lists(self, at: datetime) -> list[dict[str, Any]]:
+        clock = FixedClock(at)
+        return [
+            issue_status_list_credential(
+                self.store, list_id, purpose, KEY, base=BASE, issuer=LA.did, clock=clock
+            )
+            for list_id in self.store.list_ids()
+            for purpose in ("revocation", "suspension")
+        ]
+
+    def verifier(self, at: datetime, lists: list[dict[str, Any]]) -> Verifier:
+        fetcher = LocalStatusListFetcher()
+        for lst in lists:
+            fetcher.register(lst)
+        policy = GOV24.policy(self.registry, clock=FixedClock(at))
+        return Verifier(policy, resolver=RESOLVER, status_fetcher=fetcher)
+
+
+def same_rdf(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """pyld (generic mode) as the oracle: do two JSON spellings carry one signed graph?"""
+    strip = lambda d: {k: v for k, v in d.items() if k != "proof"}  # noqa: E731
+    loader = default_loader()
+    return canonicalize_rdfc(strip(a), loader=loader, mode="generic") == canonicalize_rdfc(
+        strip(b), loader=loader, mode="generic"
+    )
+
+
+def codes(result: Any) -> set[ErrorCode]:
+    return {p.code for p in result.errors}
+
+
+@pytest.fixture
+def dep() -> Deployment:
+    return Deployment()
+
+
+def hide_status_and_schema(credential: dict[str, Any]) -> dict[str, Any]:
+    """Attack 1: status entries under another spelling of ``type``, the schema under its IRI."""
+    forged = copy.deepcopy(credential)
+    forged["credentialStatus"] = [
+        {("@type" if k == "type" else k): v for k, v in entry.items()}
+        for entry in forged["credentialStatus"]
+    ]
+    forged[CRED + "credentialSchema"] = forged.pop("credentialSchema")
+    return forged
+
+
+def test_revoked_id_with_respelled_status_and_schema_is_refused(dep: Deployment) -> None:
+    now = ISSUED_AT + timedelta(days=2)
+    dep.revoke()
+    lists = dep.lists(now)
+    honest = dep.verifier(now, lists).verify_credential(dep.credential)
+    assert not honest.verified and ErrorCode.CREDENTIAL_REVOKED in codes(honest)
+
+    forged = hide_status_and_schema(dep.credential)
+    assert same_rdf(dep.credential, forged)  # the issuer's signature still covers it
+    result = dep.verifier(now, lists).verify_credential(forged)
+    assert not result.verified
+    assert ErrorCode.MALFORMED_VALUE_ERROR in codes(result)
+    assert result.errors[0].path == "/credentialStatus/0/@type"
+
+
+def test_expired_id_with_respelled_valid_until_is_refused(dep: Deployment) -> None:
+    expiry = datetime.fromisoformat(dep.credential["validUntil"].replace("Z", "+00:00"))
+    later = expiry + timedelta(days=1)
+    lists = dep.lists(later)
+    honest = dep.verifier(later, lists).verify_credential(dep.credential)
+    assert ErrorCode.VALIDITY_PERIOD_ERROR in codes(honest)
+
+    for forged in (
+        as_iri_key(dep.credential, "validUntil"),
+        {
+            **{k: v for k, v in dep.credential.items() if k != "validUntil"},
+            "validUntil": {
+                "@value": dep.credential["validUntil"],
+                "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
+            },
+        },
+    ):
+        assert same_rdf(dep.credential, forged)
+        result = dep.verifier(later, lists).verify_credential(forged)
+        assert not result.verified
+        assert codes(result) <= {
+            ErrorCode.MALFORMED_VALUE_ERROR,
+            ErrorCode.PROOF_VERIFICATION_ERROR,
+        }
+        assert codes(result)
+
+
+def test_stale_status_list_with_respelled_valid_until_is_refused(dep: Deployment) -> None:
+    """Attack 3: a list signed before the revocation, replayed after it expired."""
+    old_lists = dep.lists(ISSUED_AT)
+    replay_at = ISSUED_AT + timedelta(days=60)
+    dep.revoke()
+    stale = old_lists[0]
+    assert "revocation" in stale["id"]
+    honest = dep.verifier(replay_at, old_lists).verify_credential(dep.credential)
+    assert not honest.verified and ErrorCode.STATUS_VERIFICATION_ERROR in codes(honest)
+
+    respelled = as_iri_key(stale, "validUntil")
+    assert same_rdf(stale, respelled)
+    result = dep.verifier(replay_at, [respelled, *old_lists[1:]]).verify_credential(dep.credential)
+    assert not result.verified
+    assert ErrorCode.STATUS_VERIFICATION_ERROR in codes(result)
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_strict_form_refuses_before_any_signature_work(suite: str) -> None:
+    """The shape is checked before the DID is resolved: a resolver that raises is never reached."""
+    from kr_ovid.integrity import add_proof, verify_proof
+
+    class Unreachable:
+        def resolve(self, did: str) -> Any:
+            raise AssertionError("resolved a DID for a document that is not in the strict form")
+
+    cred = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": HOLDER.controller,
+        "credentialSubject": {"id": "did:example:x"},
+    }
+    signed = add_proof(cred, HOLDER, cryptosuite=suite, created=ISSUED_AT)
+    signed[CRED + "validUntil"] = "2020-01-01T00:00:00Z"
+    result = verify_proof(signed, resolver=Unreachable(), now=ISSUED_AT)  # type: ignore[arg-type]
+    assert not result.verified
+    assert codes(result) == {ErrorCode.MALFORMED_VALUE_ERROR}
+    with pytest.raises(CanonicalizationError):
+        canonicalize_rdfc(
+            {k: v for k, v in signed.items() if k != "proof"}, loader=default_loader()
+        )
+
+
+def test_required_schema_cannot_be_switched_off(dep: Deployment) -> None:
+    """The overseas-ID type fixes its schema: dropping credentialSchema changes nothing."""
+    now = ISSUED_AT + timedelta(days=1)
+    verifier = dep.verifier(now, dep.lists(now))
+    assert verifier.verify_credential(dep.credential).verified
+    policy = verifier.policy
+    assert policy.required_schemas["OverseasNationalIdCredential"].endswith(
+        "overseas-national-id.json"
+    )
+
+
+def test_jcs_proof_context_removed_or_cut_does_not_verify() -> None:
+    """vc-di-eddsa §3.3.2: the proof's own @context is what was hashed."""
+    from kr_ovid.integrity import add_proof, verify_proof
+    from kr_ovid.jsonld.loader import default_loader as loader
+
+    cred = {
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/kr-ovid/v1"],
+        "type": ["VerifiableCredential"],
+        "issuer": HOLDER.controller,
+        "credentialSubject": {"id": "did:example:x", "nationality": "KR"},
+    }
+    signed = add_proof(cred, HOLDER, cryptosuite="eddsa-jcs-2022", created=ISSUED_AT)
+    assert verify_proof(signed, now=ISSUED_AT, loader=loader()).verified
+    for proof_context in (None, ["https://www.w3.org/ns/credentials/v2"]):
+        tampered = copy.deepcopy(signed)
+        if proof_context is None:
+            del tampered["proof"]["@context"]
+        else:
+            tampered["proof"]["@context"] = proof_context
+        result = verify_proof(tampered, now=ISSUED_AT)
+        assert not result.verified, proof_context
+
+
+def test_jcs_document_context_extended_after_signing_still_verifies() -> None:
+    from kr_ovid.integrity import add_proof, verify_proof
+
+    cred = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": HOLDER.controller,
+        "credentialSubject": {"id": "did:example:x"},
+    }
+    signed = add_proof(cred, HOLDER, cryptosuite="eddsa-jcs-2022", created=ISSUED_AT)
+    signed["@context"] = [*signed["@context"], "https://w3id.org/kr-ovid/v1"]
+    result = verify_proof(signed, now=ISSUED_AT)
+    assert result.verified, result.errors
