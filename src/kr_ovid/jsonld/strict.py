@@ -118,6 +118,8 @@ def _refuse(
 
 
 def _ptr(path: str, token: object) -> str:
+    if type(token) is str and "~" not in token and "/" not in token and len(token) <= 80:
+        return path + "/" + token  # the common case, without the escaping work
     text = str(token).replace("~", "~0").replace("/", "~1")
     return f"{path}/{text[:80]}"
 
@@ -377,9 +379,9 @@ class _ContextProcessor:
                 keyword, iri = raw, None
             else:
                 iri = self._expand(state, raw, vocab=True)
-                if iri is None or not (is_absolute_iri(iri) or is_blank_node_id(iri)):
+                if iri is None or not is_absolute_iri(iri):
                     _refuse(f"term {term[:80]!r} does not map to an absolute IRI")
-        elif state.vocab is not None:
+        elif state.vocab is not None and is_absolute_iri(state.vocab + term):
             iri = state.vocab + term
         else:
             _refuse(f"term {term[:80]!r} has no IRI mapping")
@@ -611,8 +613,6 @@ class _Walk:
                     where,
                     ErrorCode.DATA_LOSS_ERROR,
                 )
-            if not is_absolute_iri(term.iri):
-                _refuse(f"term {key[:80]!r} does not map to an absolute IRI", where)
             if term.containers - {"@set", "@graph"}:
                 _refuse(f"term {key[:80]!r} has a container the strict form does not accept", where)
             predicate = f"<{term.iri}>"
@@ -735,7 +735,8 @@ def _keyword_of(active: ActiveContext, key: str, path: str) -> str | None:
 def _vocab_iri(active: ActiveContext, value: str, path: str, what: str) -> str:
     term = active.terms.get(value)
     if term is not None:
-        if term.iri is None or term.keyword is not None or not is_absolute_iri(term.iri):
+        # Term IRIs were checked when their context was compiled.
+        if term.iri is None or term.keyword is not None:
             _refuse(f"{what} {value[:80]!r} does not name an IRI", path)
         return term.iri
     if active.vocab is not None and value and ":" not in value and not value.startswith("@"):
