@@ -141,6 +141,7 @@ def setup() -> dict[str, Any]:
         "payload": payload,
         "plan": plan,
         "resolve_key": resolve_key,
+        "resolver": resolver,
         "verifiers": {
             "age": Verifier(
                 age_check(registry, clock=clock), resolver=resolver, status_fetcher=fetcher
