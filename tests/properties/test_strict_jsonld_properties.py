@@ -275,7 +275,7 @@ def generated_documents(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]
     context: dict[str, Any] = {}
     if draw(st.booleans()):
         context["@version"] = 1.1
-    protected = draw(st.booleans())
+    protected = draw(st.integers(0, 3)) == 0
     if protected:
         context["@protected"] = True
     if gen.vocab:
@@ -306,7 +306,7 @@ def generated_documents(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]
             scoped.update({"id": "@id", "type": "@type"})
         klass.scoped = {}
         for _ in range(draw(st.integers(min_value=1, max_value=3))):
-            if not protected and draw(st.booleans()):
+            if not protected and draw(st.integers(0, 2)) > 0:
                 # Redefine a term of the document's context for the typed node only: after it
                 # (unless @propagate), nested nodes read the term as the outer context says.
                 redefined = draw(st.sampled_from(sorted(gen.terms)))
@@ -339,7 +339,7 @@ def generated_documents(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]
         count = draw(st.integers(min_value=1, max_value=2))
         nodes = unique_items([node(gen, gen.terms, 1) for _ in range(count)])
         doc["credentialSubject"] = nodes[0] if len(nodes) == 1 else nodes
-        doc.update(properties(gen, gen.terms, gen.terms, 1, exclude=set(doc)))
+        doc.update(properties(gen, gen.terms, gen.terms, 1, set(doc)))
     return doc, {"@context": context}
 
 
@@ -359,8 +359,11 @@ def unique_items(items: list[Any]) -> list[Any]:
     return list(out.values())
 
 
-def node(gen: Generated, active: dict[str, Term], depth: int) -> dict[str, Any]:
-    """A node object over ``active`` (the terms in force where the node stands)."""
+def node(
+    gen: Generated, active: dict[str, Term], depth: int, hot: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """A node object over ``active`` (the terms in force where the node stands); ``hot`` names
+    terms that mean something else here than in the node above (drawn more often)."""
     draw = gen.draw
     out: dict[str, Any] = {}
     if draw(st.booleans()):
@@ -368,29 +371,37 @@ def node(gen: Generated, active: dict[str, Term], depth: int) -> dict[str, Any]:
     plain = [c for c, k in gen.classes.items() if k.scoped is None]
     scoped = [c for c, k in gen.classes.items() if k.scoped is not None]
     vocab_types = ["ZzType", "Zzother"] if gen.vocab else []
-    types: list[str] = (
-        draw(st.lists(st.sampled_from(plain + vocab_types), max_size=2, unique=True))
-        if plain + vocab_types
-        else []
-    )
-    here, below = active, active
-    if scoped and draw(st.booleans()):
+    types: list[str] = []
+    if plain + vocab_types:
+        types = draw(st.lists(st.sampled_from(plain + vocab_types), max_size=2, unique=True))
+    here, below, reverted = active, active, frozenset[str]()
+    if scoped and draw(st.integers(0, 2)) > 0:
         # At most one type with a scoped context per node (its @propagate then says it all).
         chosen = draw(st.sampled_from(scoped))
         types.append(chosen)
         klass = gen.classes[chosen]
         assert klass.scoped is not None
         here = {**active, **klass.scoped}
-        below = here if klass.propagate else active
+        if klass.propagate:
+            below = here
+        else:
+            reverted = frozenset(klass.scoped) & frozenset(active)  # nested nodes revert
+        hot = hot | frozenset(klass.scoped)
     if types:
         draw(st.randoms(use_true_random=False)).shuffle(types)
         out["type"] = types[0] if len(types) == 1 and draw(st.booleans()) else types
-    out.update(properties(gen, here, below, depth, exclude=set()))
+    out.update(properties(gen, here, below, depth, set(), hot, reverted))
     return out
 
 
 def properties(
-    gen: Generated, here: dict[str, Term], below: dict[str, Term], depth: int, exclude: set[str]
+    gen: Generated,
+    here: dict[str, Term],
+    below: dict[str, Term],
+    depth: int,
+    exclude: set[str],
+    hot: frozenset[str] = frozenset(),
+    reverted: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     draw = gen.draw
     usable = sorted(
@@ -402,33 +413,41 @@ def properties(
         usable += ["zzfree", "zzother"]
     if not usable:
         return {}
+    keys = draw(st.lists(st.sampled_from(usable), max_size=3, unique=True))
+    favoured = sorted((hot & set(usable)) - set(keys))
+    if favoured and draw(st.booleans()):
+        keys.append(draw(st.sampled_from(favoured)))
+    nesting = sorted(k for k in usable if k in here and here[k].kind in NODE_KINDS and k not in keys)
+    if reverted and nesting and draw(st.booleans()):
+        keys.append(draw(st.sampled_from(nesting)))  # a nested node, where the terms revert
     out: dict[str, Any] = {}
-    for key in draw(st.lists(st.sampled_from(usable), max_size=3, unique=True)):
+    for key in keys:
         term = here.get(key, Term("plain"))
         child = {**below, **term.inner}
+        child_hot = reverted | (frozenset(term.inner) & frozenset(below))
         if draw(st.integers(0, 2)) == 0 or (term.kind in ("set",) and draw(st.booleans())):
             n = draw(st.integers(min_value=1, max_value=3))
-            items = unique_items([value(gen, term, here, child, depth) for _ in range(n)])
-            out[key] = items
+            out[key] = unique_items([value(gen, term, child, depth, child_hot) for _ in range(n)])
         else:
-            out[key] = value(gen, term, here, child, depth)
+            out[key] = value(gen, term, child, depth, child_hot)
     return out
 
 
 def value(
-    gen: Generated, term: Term, here: dict[str, Term], child: dict[str, Term], depth: int
+    gen: Generated, term: Term, child: dict[str, Term], depth: int, hot: frozenset[str]
 ) -> Any:
+    """A value of ``term``; nested nodes stand in ``child`` (reverted, then property-scoped)."""
     draw, kind = gen.draw, term.kind
     deeper = depth < MAX_DEPTH
     if kind in ("plain", "set"):
         choices = ["text", "int", "bool"] + (["node"] if deeper else [])
         pick = draw(st.sampled_from(choices))
         if pick == "node":
-            return node(gen, child, depth + 1)
+            return node(gen, child, depth + 1, hot)
         return draw({"text": texts, "int": integers, "bool": st.booleans()}[pick])
     if kind == "id":
         if deeper and draw(st.booleans()):
-            return node(gen, child, depth + 1)
+            return node(gen, child, depth + 1, hot)
         return draw(st.sampled_from(IRIS + BLANKS))
     if kind == "vocab":
         names = sorted(gen.classes) + (["ZzType", "zzvalue"] if gen.vocab else [])
@@ -442,7 +461,7 @@ def value(
     if kind in ("lang", "nolang"):
         return draw(texts)
     # graph, idgraph, scoped: node objects
-    return node(gen, child, depth + 1)
+    return node(gen, child, depth + 1, hot)
 
 
 @given(generated_documents(), st.randoms(use_true_random=False))
