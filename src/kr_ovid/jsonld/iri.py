@@ -92,9 +92,12 @@ def is_absolute_iri(value: object) -> bool:
     """True if ``value`` is an absolute IRI by RFC 3987 (a scheme, then a valid IRI).
 
     Refuses relative references, spaces, control characters, ``<>"{}|\\^```, a second ``#``,
-    ``%`` not followed by two hex digits, and malformed IP literals.
+    ``%`` not followed by two hex digits, and malformed IP literals. Unicode spaces (U+00A0,
+    U+2000-U+200A, U+2028, U+3000, ...) are ``ucschar`` by RFC 3987, but refused here: pyld (and so
+    every JSON-LD processor whose IRI check uses ``\\s``) silently drops statements that mention
+    them, so two processors would sign different graphs.
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or any(c.isspace() for c in value):
         return False
     match = _IRI.fullmatch(value)
     if match is None:
