@@ -45,10 +45,10 @@ embedded then type-scoped contexts) and Deserialize JSON-LD to RDF (§8.1.2, Obj
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, NoReturn
@@ -102,6 +102,7 @@ _MAX_JSON_INTEGER: Final = 10**21  # JSON-LD writes larger integers as xsd:doubl
 
 DEFAULT_MAX_QUADS: Final = 20_000
 DEFAULT_MAX_DEPTH: Final = 64
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _GEN_DELIMS: Final = frozenset(":/?#[]@")
 _ALLOWED_CONTAINERS: Final = frozenset({"@set", "@graph", "@list", "@language", "@index"})
@@ -140,6 +141,16 @@ class _Term:
     scoped: Any  # raw scoped context, or _NO_SCOPE
     protected: bool
     prefix: bool
+    # Derived once, read on every use: the predicate as an N-Quads term, the graph container flag,
+    # and whether the container is one the strict form refuses.
+    predicate: str = field(init=False, compare=False)
+    graph: bool = field(init=False, compare=False)
+    refused_container: bool = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "predicate", f"<{self.iri}>" if self.iri is not None else "")
+        object.__setattr__(self, "graph", "@graph" in self.containers)
+        object.__setattr__(self, "refused_container", bool(self.containers - {"@set", "@graph"}))
 
     def same_as(self, other: _Term) -> bool:
         """Equal apart from ``protected`` (JSON-LD 1.1 §4.2.2 step 27)."""
@@ -198,7 +209,7 @@ class CompiledContexts:
         self._load = load
         self._max = max_entries
         self._lock = threading.Lock()
-        self._memo: OrderedDict[tuple[Any, ...], tuple[Any, ActiveContext]] = OrderedDict()
+        self._memo: dict[tuple[Any, ...], tuple[Any, ActiveContext]] = {}
 
     def process(
         self,
@@ -209,25 +220,30 @@ class CompiledContexts:
         propagate: bool = True,
     ) -> ActiveContext:
         """JSON-LD 1.1 §4.1 Context Processing, memoised."""
-        key: tuple[Any, ...]
+        if isinstance(local, list) and local and all(isinstance(x, str) for x in local):
+            # A list of URLs (a document's @context) is the URLs one after the other; memoised
+            # step by step, so no entry ever refers to an object the document owns.
+            for url in local:
+                active = self.process(
+                    active, url, override_protected=override_protected, propagate=propagate
+                )
+            return active
         if isinstance(local, str):
-            key = (active.uid, local, override_protected, propagate)
+            key: tuple[Any, ...] = (active.uid, local, override_protected, propagate)
         else:
             # Scoped contexts come from pinned documents, which the loader keeps alive: the
             # object identity is stable, and the entry keeps a reference so it cannot be reused.
             key = (active.uid, id(local), override_protected, propagate)
-        with self._lock:
-            hit = self._memo.get(key)
-            if hit is not None:
-                self._memo.move_to_end(key)
-                return hit[1]
+        hit = self._memo.get(key)  # a dict read is atomic: the hit path takes no lock
+        if hit is not None:
+            return hit[1]
         result = _ContextProcessor(self._load).run(
             active, local, override_protected=override_protected, propagate=propagate
         )
         with self._lock:
             self._memo[key] = (local, result)
             while len(self._memo) > self._max:
-                self._memo.popitem(last=False)
+                del self._memo[next(iter(self._memo))]  # oldest first
         return result
 
     def __len__(self) -> int:
@@ -471,23 +487,21 @@ _DEFAULT_LIMITS: Final = StrictLimits()
 
 
 class _Walk:
-    __slots__ = ("blank", "contexts", "labels", "limits", "quads", "seen")
+    __slots__ = ("blank", "contexts", "labels", "limits", "quads")
 
     def __init__(self, contexts: CompiledContexts, limits: StrictLimits) -> None:
         self.contexts = contexts
         self.limits = limits
-        self.quads: list[Quad] = []
-        self.seen: set[Quad] = set()
+        # An insertion-ordered set: a statement two places make (the same node described twice,
+        # see the module docstring) is one statement.
+        self.quads: dict[Quad, None] = {}
         self.blank = 0
         self.labels: dict[str, str] = {}
 
-    def emit(self, s: str, p: str, o: str, g: str, path: str) -> None:
-        quad = (s, p, o, g)
-        if quad in self.seen:
-            return  # the same node described in two places (see the module docstring)
-        self.seen.add(quad)
-        self.quads.append(quad)
-        if len(self.quads) > self.limits.max_quads:
+    def emit(self, s: str, p: str, o: str, g: str) -> None:
+        quads = self.quads
+        quads[(s, p, o, g)] = None
+        if len(quads) > self.limits.max_quads:
             _refuse(
                 f"more than {self.limits.max_quads} RDF statements", code=ErrorCode.SIZE_LIMIT_ERROR
             )
@@ -516,10 +530,17 @@ class _Walk:
         if depth > self.limits.max_depth:
             _refuse("document nests too deeply", path, ErrorCode.SIZE_LIMIT_ERROR)
         contexts = self.contexts
+        for key in element:
+            if key[:1] == "@" and key != "@context":
+                _refuse(
+                    f"keyword {key[:40]} is not accepted in the strict form (use the context's "
+                    "terms)",
+                    _ptr(path, key),
+                )
         # Step 7: a type-scoped context does not reach into a new node object (unless the node
         # is a bare reference: a single entry that expands to @id).
         if active.previous is not None and not (
-            len(element) == 1 and _keyword_of(active, next(iter(element)), path) == "@id"
+            len(element) == 1 and _keyword_of(active, next(iter(element))) == "@id"
         ):
             active = active.previous
         # Step 8: the property-scoped context of the term this node is the value of.
@@ -538,103 +559,82 @@ class _Walk:
                 )
             active = contexts.process(active, local)
         # Steps 10-11: type-scoped contexts, looked up in the context before any of them.
+        terms = active.terms
         type_key: str | None = None
         id_key: str | None = None
         for key in element:
-            if key == "@context":
+            term = terms.get(key)
+            if term is None or term.keyword is None:
                 continue
-            kw = _keyword_of(active, key, path)
-            if kw == "@type":
+            if term.keyword == "@type":
                 if type_key is not None:
                     _refuse("two members alias @type", _ptr(path, key))
                 type_key = key
-            elif kw == "@id":
+            else:
                 if id_key is not None:
                     _refuse("two members alias @id", _ptr(path, key))
                 id_key = key
         type_values: list[str] = []
         type_scoped = active
         if type_key is not None:
-            raw = element[type_key]
-            type_values = _strings(raw, _ptr(path, type_key))
-            for t in sorted(type_values):
+            type_values = _strings(element[type_key], path, type_key)
+            for t in sorted(type_values) if len(type_values) > 1 else type_values:
                 term = type_scoped.terms.get(t)
                 if term is not None and term.scoped is not _NO_SCOPE:
                     active = contexts.process(active, term.scoped, propagate=False)
             # The keys may mean something else under the type-scoped context: look again.
-            if _keyword_of(active, type_key, path) != "@type":
-                _refuse("a type-scoped context redefines the type member", _ptr(path, type_key))
+            if active is not type_scoped:
+                terms = active.terms
+                if _keyword_of(active, type_key) != "@type":
+                    _refuse("a type-scoped context redefines the type member", _ptr(path, type_key))
+                if id_key is not None and _keyword_of(active, id_key) != "@id":
+                    _refuse("a type-scoped context redefines the id member", _ptr(path, id_key))
         # Subject.
         if id_key is not None:
-            if _keyword_of(active, id_key, path) != "@id":
-                _refuse("a type-scoped context redefines the id member", _ptr(path, id_key))
-            subject = self.iri(element[id_key], active, _ptr(path, id_key))
+            subject = self.iri(element[id_key], active, path, id_key)
         else:
             subject = self.new_blank()
+        emit = self.emit
         for i, t in enumerate(type_values):
-            assert type_key is not None
-            where = (
-                _ptr(path, type_key)
-                if isinstance(element[type_key], str)
-                else _ptr(_ptr(path, type_key), i)
+            where: _Key = (
+                (type_key or "", i) if type(element[type_key or ""]) is list else (type_key or "")
             )
-            self.emit(
-                subject,
-                _RDF_TYPE_TERM,
-                f"<{_vocab_iri(type_scoped, t, where, 'type')}>",
-                graph,
-                where,
-            )
+            emit(subject, _RDF_TYPE_TERM, _vocab_iri(type_scoped, t, path, where), graph)
         for key, value in element.items():
-            if key in ("@context", type_key, id_key):
+            if key in (type_key, id_key, "@context"):
                 continue
-            where = _ptr(path, key)
-            term = active.terms.get(key)
+            term = terms.get(key)
             if term is None:
-                if not key or ":" in key:
-                    _refuse(f"member {key[:80]!r} is an IRI, not a term of the contexts", where)
-                if active.vocab is None:
+                term = _vocab_term(active, key, path)
+            elif term.iri is None or term.refused_container:
+                _refuse_term(term, key, path)
+            predicate = term.predicate
+            if type(value) is list:
+                if not value:
                     _refuse(
-                        f"term {key[:80]!r} is not defined by the document's contexts",
-                        where,
+                        "an empty array would not be signed",
+                        _ptr(path, key),
                         ErrorCode.DATA_LOSS_ERROR,
                     )
-                iri = active.vocab + key
-                if not is_absolute_iri(iri):
-                    _refuse("a member does not expand to an absolute IRI", where)
-                term = _Term(
-                    iri, None, _PLAIN, None, _NO_LANGUAGE, frozenset(), _NO_SCOPE, False, False
-                )
-            if term.keyword is not None:
-                _refuse(f"member {key[:80]!r} aliases {term.keyword} a second time", where)
-            if term.iri is None:
-                _refuse(
-                    f"term {key[:80]!r} is mapped to null: its value would be dropped",
-                    where,
-                    ErrorCode.DATA_LOSS_ERROR,
-                )
-            if term.containers - {"@set", "@graph"}:
-                _refuse(f"term {key[:80]!r} has a container the strict form does not accept", where)
-            predicate = f"<{term.iri}>"
-            if isinstance(value, list):
-                if not value:
-                    _refuse("an empty array would not be signed", where, ErrorCode.DATA_LOSS_ERROR)
                 objects: set[str] = set()
                 for i, item in enumerate(value):
-                    at = _ptr(where, i)
-                    o = self.value(item, term, active, graph, at, root_urls, depth)
+                    o = self.value(item, term, active, graph, path, (key, i), root_urls, depth)
                     if o in objects:
                         # Two items, one RDF statement: the copy would not be signed.
                         _refuse(
                             "repeated item in an array: RDF keeps one copy",
-                            at,
+                            _at(path, (key, i)),
                             ErrorCode.DATA_LOSS_ERROR,
                         )
                     objects.add(o)
-                    self.emit(subject, predicate, o, graph, at)
+                    emit(subject, predicate, o, graph)
             else:
-                o = self.value(value, term, active, graph, where, root_urls, depth)
-                self.emit(subject, predicate, o, graph, where)
+                emit(
+                    subject,
+                    predicate,
+                    self.value(value, term, active, graph, path, key, root_urls, depth),
+                    graph,
+                )
         return subject
 
     def value(  # noqa: PLR0917 — the expansion algorithm's own inputs
@@ -644,117 +644,173 @@ class _Walk:
         active: ActiveContext,
         graph: str,
         path: str,
+        key: _Key,
         root_urls: tuple[str, ...],
         depth: int,
     ) -> str:
+        """The RDF object for one value of ``term`` (Object to RDF); ``path``/``key`` locate it."""
         kind = term.kind
-        if isinstance(item, dict):
-            if kind not in (_ID, _VOCAB, _PLAIN):
-                _refuse("a value object or node where the term expects a literal", path)
-            if "@graph" in term.containers:
-                name = self.new_blank()
-                self.node(item, active, term, name, path, root_urls, depth + 1)
-                return name
-            return self.node(item, active, term, graph, path, root_urls, depth + 1)
-        if "@graph" in term.containers:
-            _refuse("a graph container needs an object", path)
-        if isinstance(item, bool):
-            if kind == _TYPED and term.datatype in _BOOLEAN_TYPES:
-                return f'"{"true" if item else "false"}"^^<{term.datatype}>'
+        kind_of_item = type(item)
+        if kind_of_item is str:
             if kind == _PLAIN:
-                return f'"{"true" if item else "false"}"^^<{XSD_BOOLEAN}>'
-            _refuse("a boolean where the term expects another type", path)
-        if isinstance(item, int):
-            if abs(item) >= _MAX_JSON_INTEGER:
-                _refuse("an integer too large for a JSON-LD integer literal", path)
-            if kind == _TYPED and term.datatype in _INTEGER_TYPES:
-                return f'"{item}"^^<{term.datatype}>'
-            if kind == _PLAIN:
-                return f'"{item}"^^<{XSD_INTEGER}>'
-            _refuse("a number where the term expects another type", path)
-        if isinstance(item, str):
+                language = term.language if term.language is not _NO_LANGUAGE else active.language
+                if language is None:
+                    return f'"{_escape(item, path, key)}"'
+                if not isinstance(language, str) or not _is_langtag(language):
+                    _refuse("invalid language tag", _at(path, key))
+                return f'"{_escape(item, path, key)}"@{language}'
             if kind == _ID:
-                return self.iri(item, active, path)
+                if term.graph:
+                    _refuse("a graph container needs an object", _at(path, key))
+                return self.iri(item, active, path, key)
+            if kind == _TYPED:
+                if term.datatype in _BOOLEAN_TYPES or term.datatype in _INTEGER_TYPES:
+                    _refuse(
+                        "a string where the term's datatype expects a JSON scalar", _at(path, key)
+                    )
+                return f'"{_escape(item, path, key)}"^^<{term.datatype}>'
             if kind == _VOCAB:
                 scoped = active
                 if term.scoped is not _NO_SCOPE:
                     scoped = self.contexts.process(active, term.scoped, override_protected=True)
-                return f"<{_vocab_iri(scoped, item, path, 'value')}>"
-            if kind == _TYPED:
-                if term.datatype in _BOOLEAN_TYPES or term.datatype in _INTEGER_TYPES:
-                    _refuse("a string where the term's datatype expects a JSON scalar", path)
-                return f'"{_escape(item, path)}"^^<{term.datatype}>'
+                return _vocab_iri(scoped, item, path, key, what="value")
+            _refuse("a string where the term expects another type", _at(path, key))
+        if kind_of_item is dict:
+            if kind not in (_ID, _VOCAB, _PLAIN):
+                _refuse("a value object or node where the term expects a literal", _at(path, key))
+            if term.graph:
+                name = self.new_blank()
+                self.node(item, active, term, name, _at(path, key), root_urls, depth + 1)
+                return name
+            return self.node(item, active, term, graph, _at(path, key), root_urls, depth + 1)
+        if term.graph:
+            _refuse("a graph container needs an object", _at(path, key))
+        if kind_of_item is bool:
+            if kind == _TYPED and term.datatype in _BOOLEAN_TYPES:
+                return f'"{"true" if item else "false"}"^^<{term.datatype}>'
             if kind == _PLAIN:
-                language = term.language if term.language is not _NO_LANGUAGE else active.language
-                if isinstance(language, str):
-                    if not _is_langtag(language):
-                        _refuse("invalid language tag", path)
-                    return f'"{_escape(item, path)}"@{language}'
-                return f'"{_escape(item, path)}"'
-            _refuse("a string where the term expects another type", path)
+                return f'"{"true" if item else "false"}"^^<{XSD_BOOLEAN}>'
+            _refuse("a boolean where the term expects another type", _at(path, key))
+        if kind_of_item is int:
+            if abs(item) >= _MAX_JSON_INTEGER:
+                _refuse("an integer too large for a JSON-LD integer literal", _at(path, key))
+            if kind == _TYPED and term.datatype in _INTEGER_TYPES:
+                return f'"{item}"^^<{term.datatype}>'
+            if kind == _PLAIN:
+                return f'"{item}"^^<{XSD_INTEGER}>'
+            _refuse("a number where the term expects another type", _at(path, key))
         if item is None:
-            _refuse("null would not be signed", path, ErrorCode.DATA_LOSS_ERROR)
-        if isinstance(item, list):
-            _refuse("a nested array", path)
-        _refuse("a number that is not an integer", path)
+            _refuse("null would not be signed", _at(path, key), ErrorCode.DATA_LOSS_ERROR)
+        if kind_of_item is list:
+            _refuse("a nested array", _at(path, key))
+        _refuse("a number that is not an integer (or not a JSON value)", _at(path, key))
 
-    def iri(self, value: Any, active: ActiveContext, path: str) -> str:
+    def iri(self, value: Any, active: ActiveContext, path: str, key: _Key) -> str:
         """A document-relative IRI value: absolute, or a blank node identifier; never compact."""
-        if not isinstance(value, str):
-            _refuse("an identifier must be a string", path)
-        if value.startswith("_:"):
+        if type(value) is not str:
+            _refuse("an identifier must be a string", _at(path, key))
+        if value[:2] == "_:":
             if not is_blank_node_id(value):
-                _refuse("invalid blank node identifier", path)
+                _refuse("invalid blank node identifier", _at(path, key))
             return self.blank_for(value)
-        if ":" in value:
-            prefix = value.split(":", 1)[0]
-            pterm = active.terms.get(prefix)
+        colon = value.find(":")
+        if colon > 0:
+            pterm = active.terms.get(value[:colon])
             if pterm is not None and pterm.iri is not None and pterm.prefix:
                 # JSON-LD would expand it against the term: a second spelling of another IRI.
-                _refuse("a compact IRI where the strict form expects an absolute IRI", path)
-        if not is_absolute_iri(value):
+                _refuse(
+                    "a compact IRI where the strict form expects an absolute IRI", _at(path, key)
+                )
+        if not _absolute_iri(value):
             if _SCHEME.match(value):
-                _refuse("not a valid absolute IRI", path)
+                _refuse("not a valid absolute IRI", _at(path, key))
             # Relative: JSON-LD would resolve it against a base nobody signed.
-            _refuse("a relative IRI", path, ErrorCode.DATA_LOSS_ERROR)
+            _refuse("a relative IRI", _at(path, key), ErrorCode.DATA_LOSS_ERROR)
         return f"<{value}>"
 
 
-def _keyword_of(active: ActiveContext, key: str, path: str) -> str | None:
-    if key.startswith("@"):
-        if key == "@context":
-            return None
+_Key = str | tuple[str, int]
+"""Where a value stands under its node: a member name, or (member name, array index)."""
+
+
+def _at(path: str, key: _Key) -> str:
+    """The JSON pointer of a value, built only when a refusal needs it."""
+    if isinstance(key, tuple):
+        return _ptr(_ptr(path, key[0]), key[1])
+    return _ptr(path, key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_absolute_iri(value: str) -> bool:
+    return is_absolute_iri(value)
+
+
+def _absolute_iri(value: str) -> bool:
+    # The same issuers, subjects and list URLs recur in every document: remember short ones.
+    return _cached_absolute_iri(value) if len(value) <= 512 else is_absolute_iri(value)
+
+
+def _vocab_term(active: ActiveContext, key: str, path: str) -> _Term:
+    """A member that is not a term: acceptable only as a vocabulary-relative name."""
+    where = _ptr(path, key)
+    if not key or ":" in key:
+        _refuse(f"member {key[:80]!r} is an IRI, not a term of the contexts", where)
+    if active.vocab is None:
         _refuse(
-            f"keyword {key[:40]} is not accepted in the strict form (use the context's terms)",
-            _ptr(path, key),
+            f"term {key[:80]!r} is not defined by the document's contexts",
+            where,
+            ErrorCode.DATA_LOSS_ERROR,
         )
+    iri = active.vocab + key
+    if not is_absolute_iri(iri):
+        _refuse("a member does not expand to an absolute IRI", where)
+    return _Term(iri, None, _PLAIN, None, _NO_LANGUAGE, frozenset(), _NO_SCOPE, False, False)
+
+
+def _refuse_term(term: _Term, key: str, path: str) -> NoReturn:
+    where = _ptr(path, key)
+    if term.iri is None and term.keyword is not None:
+        _refuse(f"member {key[:80]!r} aliases {term.keyword} a second time", where)
+    if term.iri is None:
+        _refuse(
+            f"term {key[:80]!r} is mapped to null: its value would be dropped",
+            where,
+            ErrorCode.DATA_LOSS_ERROR,
+        )
+    _refuse(f"term {key[:80]!r} has a container the strict form does not accept", where)
+
+
+def _keyword_of(active: ActiveContext, key: str) -> str | None:
     term = active.terms.get(key)
     return term.keyword if term is not None else None
 
 
-def _vocab_iri(active: ActiveContext, value: str, path: str, what: str) -> str:
+def _vocab_iri(active: ActiveContext, value: str, path: str, key: _Key, what: str = "type") -> str:
+    """A type or an ``@vocab``-typed value as an N-Quads IRI term: a term, or vocab-relative."""
     term = active.terms.get(value)
     if term is not None:
         # Term IRIs were checked when their context was compiled.
         if term.iri is None or term.keyword is not None:
-            _refuse(f"{what} {value[:80]!r} does not name an IRI", path)
-        return term.iri
+            _refuse(f"{what} {value[:80]!r} does not name an IRI", _at(path, key))
+        return term.predicate
     if active.vocab is not None and value and ":" not in value and not value.startswith("@"):
         iri = active.vocab + value
         if is_absolute_iri(iri):
-            return iri
+            return f"<{iri}>"
     code = ErrorCode.MALFORMED_VALUE_ERROR if ":" in value else ErrorCode.DATA_LOSS_ERROR
-    _refuse(f"{what} {value[:80]!r} is not a term of the document's contexts", path, code)
+    _refuse(f"{what} {value[:80]!r} is not a term of the document's contexts", _at(path, key), code)
 
 
-def _strings(raw: Any, path: str) -> list[str]:
-    if isinstance(raw, str):
+def _strings(raw: Any, path: str, key: str) -> list[str]:
+    if type(raw) is str:
         return [raw]
-    if isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw):
+    if isinstance(raw, list) and raw and all(type(x) is str for x in raw):
         if len(set(raw)) != len(raw):
-            _refuse("a repeated type: RDF keeps one copy", path, ErrorCode.DATA_LOSS_ERROR)
-        return list(raw)
-    _refuse("type must be a term or a non-empty list of terms", path)
+            _refuse(
+                "a repeated type: RDF keeps one copy", _ptr(path, key), ErrorCode.DATA_LOSS_ERROR
+            )
+        return raw
+    _refuse("type must be a term or a non-empty list of terms", _ptr(path, key))
 
 
 def _context_urls(local: Any, contexts: CompiledContexts, path: str) -> tuple[str, ...]:
@@ -780,11 +836,14 @@ _ESCAPE_TABLE: Final = {
 }
 
 
-def _escape(value: str, path: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        _refuse("a string contains a lone surrogate", path)
+_NEEDS_ESCAPE: Final = re.compile('[\\x00-\\x1f"\\\\\\x7f\\ud800-\\udfff]')
+
+
+def _escape(value: str, path: str, key: _Key) -> str:
+    if _NEEDS_ESCAPE.search(value) is None:
+        return value  # the common case: nothing to escape
+    if _SURROGATE.search(value):
+        _refuse("a string contains a lone surrogate", _at(path, key))
     return value.translate(_ESCAPE_TABLE)
 
 
@@ -817,7 +876,7 @@ def to_quads(
     document: Any, contexts: CompiledContexts, *, limits: StrictLimits = _DEFAULT_LIMITS
 ) -> list[Quad]:
     """The RDF of a document in the strict form (JSON-LD 1.1 Deserialize to RDF), or refuse it."""
-    return _root(document, contexts, limits).quads
+    return list(_root(document, contexts, limits).quads)
 
 
 def check_shape(
