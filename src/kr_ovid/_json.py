@@ -86,6 +86,9 @@ def parse_json(data: str | bytes, *, limits: JsonLimits = DEFAULT_LIMITS) -> Any
     return value
 
 
+_PLAIN_KINDS = frozenset({str, dict, list, bool, int, float, type(None)})
+
+
 def check_json_value(value: Any, *, limits: JsonLimits = DEFAULT_LIMITS) -> None:
     """Check an already-parsed value is plain bounded JSON (dict/list/str/int/float/bool/None).
 
@@ -93,36 +96,41 @@ def check_json_value(value: Any, *, limits: JsonLimits = DEFAULT_LIMITS) -> None
     """
     stack: list[tuple[Any, int]] = [(value, 0)]
     items = 0
+    max_items, max_depth, max_string = limits.max_items, limits.max_depth, limits.max_string
+    int_bound = 10**limits.max_int_digits
     while stack:
         v, depth = stack.pop()
         items += 1
-        if items > limits.max_items:
+        if items > max_items:
             raise JsonParseError("too-many-items", "document has too many values")
-        if depth > limits.max_depth:
+        if depth > max_depth:
             raise JsonParseError("too-deep", "document nests too deeply")
-        if v is None or isinstance(v, bool):
-            continue
-        if isinstance(v, str):
-            if len(v) > limits.max_string:
+        kind = type(v)
+        if kind not in _PLAIN_KINDS:  # subclasses (OrderedDict, str enums) are checked alike
+            kind = next((k for k in (bool, str, dict, list) if isinstance(v, k)), kind)
+        if kind is str:
+            if len(v) > max_string:
                 raise JsonParseError("string-too-long", "a string exceeds the size limit")
             continue
+        if kind is dict:
+            for k, sub in v.items():
+                if type(k) is not str:
+                    raise JsonParseError("type", "object member names must be strings")
+                if len(k) > max_string:
+                    raise JsonParseError("string-too-long", "a member name exceeds the size limit")
+                stack.append((sub, depth + 1))
+            continue
+        if kind is list:
+            stack.extend((sub, depth + 1) for sub in v)
+            continue
+        if v is None or kind is bool:
+            continue
         if isinstance(v, int):
-            if abs(v) >= 10**limits.max_int_digits:
+            if abs(v) >= int_bound:
                 raise JsonParseError("number-too-large", "integer too large")
             continue
         if isinstance(v, float):
             if not math.isfinite(v):
                 raise JsonParseError("non-json-number", "NaN/Infinity are not JSON")
-            continue
-        if isinstance(v, dict):
-            for k, sub in v.items():
-                if not isinstance(k, str):
-                    raise JsonParseError("type", "object member names must be strings")
-                if len(k) > limits.max_string:
-                    raise JsonParseError("string-too-long", "a member name exceeds the size limit")
-                stack.append((sub, depth + 1))
-            continue
-        if isinstance(v, list):
-            stack.extend((sub, depth + 1) for sub in v)
             continue
         raise JsonParseError("type", f"{type(v).__name__} is not a JSON value")

@@ -102,6 +102,7 @@ _MAX_JSON_INTEGER: Final = 10**21  # JSON-LD writes larger integers as xsd:doubl
 
 DEFAULT_MAX_QUADS: Final = 20_000
 DEFAULT_MAX_DEPTH: Final = 64
+_JSON_KINDS: Final = frozenset({str, dict, list, bool, int, float, type(None)})
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _GEN_DELIMS: Final = frozenset(":/?#[]@")
@@ -609,7 +610,7 @@ class _Walk:
             elif term.iri is None or term.refused_container:
                 _refuse_term(term, key, path)
             predicate = term.predicate
-            if type(value) is list:
+            if isinstance(value, list):
                 if not value:
                     _refuse(
                         "an empty array would not be signed",
@@ -651,6 +652,10 @@ class _Walk:
         """The RDF object for one value of ``term`` (Object to RDF); ``path``/``key`` locate it."""
         kind = term.kind
         kind_of_item = type(item)
+        if kind_of_item not in _JSON_KINDS:  # a subclass (a str enum, an OrderedDict)
+            kind_of_item = next(
+                (k for k in (bool, str, dict, list, int) if isinstance(item, k)), kind_of_item
+            )
         if kind_of_item is str:
             if kind == _PLAIN:
                 language = term.language if term.language is not _NO_LANGUAGE else active.language
@@ -707,7 +712,7 @@ class _Walk:
 
     def iri(self, value: Any, active: ActiveContext, path: str, key: _Key) -> str:
         """A document-relative IRI value: absolute, or a blank node identifier; never compact."""
-        if type(value) is not str:
+        if not isinstance(value, str):
             _refuse("an identifier must be a string", _at(path, key))
         if value[:2] == "_:":
             if not is_blank_node_id(value):
@@ -802,9 +807,9 @@ def _vocab_iri(active: ActiveContext, value: str, path: str, key: _Key, what: st
 
 
 def _strings(raw: Any, path: str, key: str) -> list[str]:
-    if type(raw) is str:
+    if isinstance(raw, str):
         return [raw]
-    if isinstance(raw, list) and raw and all(type(x) is str for x in raw):
+    if isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw):
         if len(set(raw)) != len(raw):
             _refuse(
                 "a repeated type: RDF keeps one copy", _ptr(path, key), ErrorCode.DATA_LOSS_ERROR

@@ -39,10 +39,28 @@ def decode_multibase_base58btc(value: object, *, what: str = "value") -> bytes:
     """Decode ``z``-prefixed base58btc; :class:`KeyFormatError` names ``what``, never the value."""
     if not isinstance(value, str) or not value.startswith("z") or len(value) > _MAX_MULTIBASE:
         raise KeyFormatError(f"{what} is not a multibase base58btc string ('z' prefix)")
+    decoded = _b58decode(value[1:])
+    if decoded is None:
+        raise KeyFormatError(f"{what} is not valid base58btc")
+    return decoded
+
+
+_B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
+
+
+def _b58decode(text: str) -> bytes | None:
+    """Strict base58btc: only alphabet characters (no whitespace, which ``base58`` strips), so a
+    value has exactly one spelling; ``None`` if it is not base58btc."""
+    n = 0
+    index = _B58_INDEX
     try:
-        return base58.b58decode(value[1:].encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
-        raise KeyFormatError(f"{what} is not valid base58btc") from None
+        for char in text:
+            n = n * 58 + index[char]
+    except KeyError:
+        return None
+    zeros = len(text) - len(text.lstrip("1"))
+    return b"\x00" * zeros + n.to_bytes((n.bit_length() + 7) // 8, "big")
 
 
 def _decode(value: object, header: bytes, what: str) -> bytes:
