@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from kr_ovid.errors import KeyFormatError
+from kr_ovid.keys.ed25519 import check_ed25519_public_key
 
 __all__ = ["b64url_decode", "b64url_encode", "jwk_thumbprint", "public_jwk", "public_key_from_jwk"]
 
@@ -53,7 +54,7 @@ def public_key_from_jwk(jwk: object) -> bytes:
         raise KeyFormatError("JWK 'x' is not base64url") from None
     if len(raw) != 32:
         raise KeyFormatError("JWK 'x' is not a 32-byte Ed25519 key")
-    return raw
+    return check_ed25519_public_key(raw, what="JWK 'x'")
 
 
 def jwk_thumbprint(jwk: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ import base58
 from multiformats import multicodec, varint
 
 from kr_ovid.errors import KeyFormatError
+from kr_ovid.keys.ed25519 import check_ed25519_public_key
 
 __all__ = [
     "ED25519_PRIV_HEADER",
@@ -80,7 +81,10 @@ def encode_public_multikey(public_key: bytes) -> str:
 
 
 def decode_public_multikey(value: object) -> bytes:
-    return _decode(value, ED25519_PUB_HEADER, "publicKeyMultibase")
+    """The Ed25519 key of a ``z6Mk…`` Multikey; small-order and non-canonical keys are refused."""
+    return check_ed25519_public_key(
+        _decode(value, ED25519_PUB_HEADER, "publicKeyMultibase"), what="publicKeyMultibase"
+    )
 
 
 def encode_secret_multikey(seed: bytes) -> str:

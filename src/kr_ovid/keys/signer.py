@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kr_ovid.errors import KeyFormatError
+from kr_ovid.keys.ed25519 import is_acceptable_ed25519_public_key
 from kr_ovid.keys.jwk import b64url_encode, public_jwk
 from kr_ovid.keys.multikey import (
     decode_public_multikey,
@@ -62,8 +63,8 @@ def did_key_from_public_key(public_key: bytes) -> str:
 
 def verify_ed25519(public_key: bytes, signature: bytes, data: bytes) -> bool:
     """Pure Ed25519 (RFC 8032) verification that answers a boolean and never raises."""
-    if len(public_key) != 32 or len(signature) != 64:
-        return False
+    if len(signature) != 64 or not is_acceptable_ed25519_public_key(public_key):
+        return False  # a small-order key would accept forgeries
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, data)
     except (InvalidSignature, ValueError):
