@@ -304,9 +304,11 @@ def verify_proof(
             )
         # Safety net for the promise "never raises": an unforeseen failure is a coded "no".
         except Exception as exc:  # noqa: BLE001
+            # Most often an injected resolver that failed: worth trying again later.
             errors.append(
                 ProblemDetails(ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}", base)
             )
+            retryable = True
     if errors:
         return VerificationResult(False, None, tuple(errors), (), retryable, ("proof",))
     return VerificationResult(

@@ -235,8 +235,25 @@ class Verifier:
 
     # ------------------------------------------------------------------ public entry points
     def verify_credential(self, credential: Any) -> VerificationResult:
-        """A Data Integrity credential (a JSON object) or an issued SD-JWT (a string)."""
+        """A Data Integrity credential (a JSON object) or an issued SD-JWT (a string).
+
+        Never raises: an exception from an injected part (trust registry, DID resolver, status
+        fetcher, claims view) becomes a retryable coded failure.
+        """
         run = _Run()
+        try:
+            return self._verify_credential(credential, run)
+        except RecursionError:
+            run.fail(ErrorCode.PARSING_ERROR, "document nests too deeply")
+        # The safety net of "never raises": whatever an injected part throws is a coded "no".
+        except Exception as exc:  # noqa: BLE001
+            run.fail(
+                ErrorCode.INTERNAL_ERROR, f"verification could not finish: {type(exc).__name__}"
+            )
+            run.retryable = True
+        return run.result(None)
+
+    def _verify_credential(self, credential: Any, run: _Run) -> VerificationResult:
         now = self.policy.clock.now()
         verified = self._credential(credential, run, now=now, prefix="", key_binding=None)
         if verified is None:
@@ -260,6 +277,27 @@ class Verifier:
         issued and its own identifier; both are required.
         """
         run = _Run()
+        try:
+            return self._verify_presentation(presentation, challenge, domain, nonce, audience, run)
+        except RecursionError:
+            run.fail(ErrorCode.PARSING_ERROR, "document nests too deeply")
+        # The safety net of "never raises": whatever an injected part throws is a coded "no".
+        except Exception as exc:  # noqa: BLE001
+            run.fail(
+                ErrorCode.INTERNAL_ERROR, f"verification could not finish: {type(exc).__name__}"
+            )
+            run.retryable = True
+        return run.result(None)
+
+    def _verify_presentation(  # noqa: PLR0917
+        self,
+        presentation: Any,
+        challenge: str | None,
+        domain: str | None,
+        nonce: str | None,
+        audience: str | None,
+        run: _Run,
+    ) -> VerificationResult:
         expected_challenge = challenge if challenge is not None else nonce
         expected_domain = domain if domain is not None else audience
         if not _nonempty(expected_challenge) or not _nonempty(expected_domain):
@@ -620,6 +658,15 @@ class Verifier:
                     run.retryable = run.retryable or exc.retryable
                     refusal = None
                     break
+                except Exception as exc:  # noqa: BLE001 — an injected registry may fail in any way
+                    run.fail(
+                        ErrorCode.TRUST_LIST_ERROR,
+                        f"the trust registry failed: {type(exc).__name__}",
+                        _join(prefix, "/issuer"),
+                    )
+                    run.retryable = True
+                    refusal = None
+                    break
                 if answer.accredited:
                     refusal = None
                     break
@@ -769,7 +816,7 @@ class Verifier:
             return None
         try:
             return view(subject)
-        except (KrOvidError, ValueError, TypeError, KeyError) as exc:
+        except Exception as exc:  # noqa: BLE001 — an injected view may fail in any way
             run.fail(
                 ErrorCode.MALFORMED_VALUE_ERROR,
                 f"claims could not be read: {type(exc).__name__}",

@@ -278,3 +278,88 @@ def test_jcs_document_context_extended_after_signing_still_verifies() -> None:
     signed["@context"] = [*signed["@context"], "https://w3id.org/kr-ovid/v1"]
     result = verify_proof(signed, now=ISSUED_AT)
     assert result.verified, result.errors
+
+
+# --------------------------------------------------------------------------- never raises
+class Boom(RuntimeError):
+    pass
+
+
+class RaisingRegistry:
+    def is_accredited(self, issuer_did: str, credential_type: str, at: datetime) -> Any:
+        raise Boom("registry down")
+
+
+class RaisingResolver:
+    def resolve(self, did: str) -> Any:
+        raise Boom("resolver down")
+
+
+def raising_fetcher(url: str) -> Any:
+    raise Boom("fetcher down")
+
+
+def raising_view(subject: Any) -> Any:
+    raise Boom("view broken")
+
+
+def _verifier(dep: Deployment, at: datetime, **policy: Any) -> Verifier:
+    fetcher = policy.pop("fetcher", None)
+    resolver = policy.pop("resolver", RESOLVER)
+    registry = policy.pop("registry", dep.registry)
+    if fetcher is None:
+        local = LocalStatusListFetcher()
+        for lst in dep.lists(at):
+            local.register(lst)
+        fetcher = local
+    pol = GOV24.policy(registry, clock=FixedClock(at), **policy)
+    return Verifier(pol, resolver=resolver, status_fetcher=fetcher)
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        {"registry": RaisingRegistry()},
+        {"resolver": RaisingResolver()},
+        {"fetcher": raising_fetcher},
+        {"claims_view": raising_view},
+    ],
+    ids=["trust-registry", "did-resolver", "status-fetcher", "claims-view"],
+)
+def test_an_injected_part_that_raises_is_a_coded_failure(
+    dep: Deployment, part: dict[str, Any]
+) -> None:
+    at = ISSUED_AT + timedelta(days=1)
+    verifier = _verifier(dep, at, **part)
+    result = verifier.verify_credential(dep.credential)  # must not raise
+    assert not result.verified
+    assert result.errors
+    if "claims_view" not in part:
+        assert result.retryable
+    wallet_vp = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+    }
+    result = verifier.verify_presentation(wallet_vp, challenge="c", domain="d")
+    assert not result.verified
+
+
+def test_a_present_status_entry_is_checked_even_when_not_required(dep: Deployment) -> None:
+    at = ISSUED_AT + timedelta(days=1)
+    dep.revoke()
+    result = _verifier(dep, at, require_status=False).verify_credential(dep.credential)
+    assert not result.verified
+    assert ErrorCode.CREDENTIAL_REVOKED in codes(result)
+    assert "status" in result.checks
+
+
+def test_a_stage_that_did_not_run_is_not_listed(dep: Deployment) -> None:
+    at = ISSUED_AT + timedelta(days=1)
+    no_store = Issuer(LA, KEY, clock=FixedClock(ISSUED_AT), did_document=DOC)
+    issued = no_store.issue_id(CLAIMS, holder=HOLDER.controller, formats=("di",)).credential
+    assert issued is not None and "credentialStatus" not in issued
+    result = _verifier(dep, at, require_status=False).verify_credential(issued)
+    assert result.verified, result.errors
+    assert "status" not in result.checks
+    required = _verifier(dep, at).verify_credential(issued)
+    assert not required.verified and "status" in required.checks
