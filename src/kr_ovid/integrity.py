@@ -335,7 +335,7 @@ def _verify_one(
     mode: JsonLdMode,
 ) -> VerifiedProof:
     """Data Integrity §4.4 Verify Proof for one proof of a set or chain (§4.5)."""
-    suite = _check_proof_members(proof, base, suites)
+    suite, signature = _check_proof_members(proof, base, suites)
     created, expires = _check_proof_options(
         proof,
         base,
@@ -366,7 +366,7 @@ def _verify_one(
         expected_controller=expected_controller,
         method_check=method_check,
     )
-    if not suite.verify_signature(hash_data, proof["proofValue"], public_key):
+    if not suite.verify_decoded(hash_data, signature, public_key):
         raise _Fail(
             ErrorCode.PROOF_VERIFICATION_ERROR,
             "signature does not verify",
@@ -377,7 +377,7 @@ def _verify_one(
 
 def _check_proof_members(
     proof: dict[str, Any], base: str, suites: frozenset[str]
-) -> EddsaCryptosuite:
+) -> tuple[EddsaCryptosuite, bytes]:
     """§4.4 steps 3-5: required members, proof type, a known and allowed cryptosuite, proofValue."""
     for member in ("type", "verificationMethod", "proofPurpose", "proofValue"):
         if not isinstance(proof.get(member), str):
@@ -401,10 +401,10 @@ def _check_proof_members(
         )
     suite = SUITES[name]
     try:
-        suite.decode_proof_value(proof["proofValue"])
+        signature = suite.decode_proof_value(proof["proofValue"])
     except KeyFormatError as exc:
         raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, str(exc), path=f"{base}/proofValue") from None
-    return suite
+    return suite, signature
 
 
 def _check_proof_options(

@@ -564,11 +564,20 @@ def canonical_nquads_from_quads(
             text, max_blank_nodes=max_blank_nodes, max_work=max_work, max_depth=max_depth
         )
     canonical = {label: f"_:c14n{i}" for i, (_, label) in enumerate(sorted(by_hash.items()))}
-
-    def relabel(term: str) -> str:
-        return canonical[term] if term and term[0] == "_" else term
-
-    return "".join(sorted(_line(relabel(s), p, relabel(o), relabel(g)) for s, p, o, g in quads))
+    lines = []
+    for s, p, o, g in quads:
+        if s[0] == "_":
+            s = canonical[s]  # noqa: PLW2901 — relabelled in place
+        if o[0] == "_":
+            o = canonical[o]  # noqa: PLW2901
+        if g:
+            if g[0] == "_":
+                g = canonical[g]  # noqa: PLW2901
+            lines.append(f"{s} {p} {o} {g} .\n")
+        else:
+            lines.append(f"{s} {p} {o} .\n")
+    lines.sort()
+    return "".join(lines)
 
 
 def canonical_nquads_from_dataset(

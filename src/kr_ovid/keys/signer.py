@@ -6,6 +6,7 @@ ever asks it to sign bytes and never sees the private key.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -61,12 +62,18 @@ def did_key_from_public_key(public_key: bytes) -> str:
     return "did:key:" + encode_public_multikey(public_key)
 
 
+@functools.lru_cache(maxsize=1024)
+def _public_key_object(public_key: bytes) -> Ed25519PublicKey:
+    """Parsed keys are immutable; issuers' keys recur in every verification."""
+    return Ed25519PublicKey.from_public_bytes(public_key)
+
+
 def verify_ed25519(public_key: bytes, signature: bytes, data: bytes) -> bool:
     """Pure Ed25519 (RFC 8032) verification that answers a boolean and never raises."""
     if len(signature) != 64 or not is_acceptable_ed25519_public_key(public_key):
         return False  # a small-order key would accept forgeries
     try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, data)
+        _public_key_object(public_key).verify(signature, data)
     except (InvalidSignature, ValueError):
         return False
     return True

@@ -79,6 +79,8 @@ class Cryptosuite(Protocol):
 
     def verify_signature(self, hash_data: bytes, proof_value: str, public_key: bytes) -> bool: ...
 
+    def verify_decoded(self, hash_data: bytes, signature: bytes, public_key: bytes) -> bool: ...
+
 
 class EddsaCryptosuite:
     """Steps shared by eddsa-rdfc-2022 and eddsa-jcs-2022; subclasses supply ``canonicalize``."""
@@ -177,6 +179,10 @@ class EddsaCryptosuite:
             signature = self.decode_proof_value(proof_value)
         except KeyFormatError:
             return False
+        return self.verify_decoded(hash_data, signature, public_key)
+
+    def verify_decoded(self, hash_data: bytes, signature: bytes, public_key: bytes) -> bool:
+        """§3.x.7 step 2, on an already decoded ``proofValue``."""
         return verify_ed25519(public_key, signature, hash_data)
 
     def __repr__(self) -> str:
