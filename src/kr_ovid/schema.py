@@ -230,7 +230,38 @@ def _validator(schema_id: str, partial: bool) -> Any:
         registry = registry.with_resource(
             schema["$id"], Resource.from_contents(dict(schema), default_specification=DRAFT202012)
         )
-    return _StrictValidator(schema, registry=registry, format_checker=_format_checker())
+    return _StrictValidator(
+        _inline_local_refs(schema), registry=registry, format_checker=_format_checker()
+    )
+
+
+def _inline_local_refs(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The schema with every ``#/$defs/…`` reference replaced by its definition.
+
+    Same meaning (2020-12 ``$ref`` with siblings is an ``allOf``), but validation no longer
+    resolves a reference per value: that lookup was most of a presentation's schema check.
+    A recursive definition keeps its ``$ref``.
+    """
+    defs: Mapping[str, Any] = schema.get("$defs", {})
+
+    def walk(node: Any, expanding: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [walk(item, expanding) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        prefix = "#/$defs/"
+        if isinstance(ref, str) and ref.startswith(prefix):
+            name = ref[len(prefix) :]
+            if name in defs and "/" not in name and "~" not in name and name not in expanding:
+                target = walk(defs[name], (*expanding, name))
+                rest = {k: walk(v, expanding) for k, v in node.items() if k != "$ref"}
+                if not rest:
+                    return target
+                return {**rest, "allOf": [*rest.get("allOf", []), target]}
+        return {k: walk(v, expanding) for k, v in node.items()}
+
+    return dict(walk(dict(schema), ()))
 
 
 # --------------------------------------------------------------------------- validation
