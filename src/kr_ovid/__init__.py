@@ -24,6 +24,7 @@ from kr_ovid.errors import (
 )
 from kr_ovid.holder import Holder
 from kr_ovid.jsonld.loader import DocumentLoader, StaticDocumentLoader
+from kr_ovid.jsonld.strict import JsonLdLimits
 from kr_ovid.keys import Ed25519Signer, Signer
 from kr_ovid.ovid.issuance import Issuer
 from kr_ovid.problems import ErrorCode, ProblemDetails
@@ -49,6 +50,7 @@ __all__ = [
     "Holder",
     "InMemoryChallengeStore",
     "Issuer",
+    "JsonLdLimits",
     "KeyFormatError",
     "KrOvidError",
     "ProblemDetails",

@@ -23,7 +23,7 @@ from kr_ovid.clock import Clock, SystemClock, format_datetime, parse_datetime_st
 from kr_ovid.did.document import DidDocument
 from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
 from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, ProofGenerationError
-from kr_ovid.jsonld.canon import JsonLdMode
+from kr_ovid.jsonld.canon import DEFAULT_LIMITS, JsonLdLimits, JsonLdMode
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.signer import Signer
 from kr_ovid.problems import ErrorCode, ProblemDetails
@@ -91,6 +91,7 @@ def add_proof(
     loader: StaticDocumentLoader | None = None,
     clock: Clock | None = None,
     mode: JsonLdMode = "strict",
+    limits: JsonLdLimits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """Return a copy of ``document`` with a ``DataIntegrityProof`` added.
 
@@ -142,8 +143,13 @@ def add_proof(
         signing_input = {**unsecured, "proof": chained[0] if len(chained) == 1 else chained}
 
     try:
-        transformed = suite.transform(signing_input, loader=loader, mode=mode)
-        proof_config = suite.configure_proof(options, signing_input, loader=loader, mode=mode)
+        transformed = suite.transform(signing_input, loader=loader, mode=mode, limits=limits)
+        proof_config = suite.canonicalize(
+            suite.proof_configuration(options, signing_input),
+            loader=loader,
+            mode=mode,
+            limits=limits,
+        )
     except KrOvidError as exc:
         raise ProofGenerationError(str(exc), code=exc.code) from None
     proof = dict(options)
@@ -216,6 +222,7 @@ def verify_proof(
     method_check: MethodCheck | None = None,
     max_proofs: int = MAX_PROOFS,
     mode: JsonLdMode = "strict",
+    limits: JsonLdLimits = DEFAULT_LIMITS,
 ) -> VerificationResult:
     """Verify every proof on ``document``; never raises on hostile input.
 
@@ -293,6 +300,7 @@ def verify_proof(
                     expected_controller=expected_controller,
                     method_check=method_check,
                     mode=mode,
+                    limits=limits,
                 )
             )
         except _Fail as fail:
@@ -333,6 +341,7 @@ def _verify_one(
     expected_controller: str | None,
     method_check: MethodCheck | None,
     mode: JsonLdMode,
+    limits: JsonLdLimits,
 ) -> VerifiedProof:
     """Data Integrity §4.4 Verify Proof for one proof of a set or chain (§4.5)."""
     suite, signature = _check_proof_members(proof, base, suites)
@@ -346,7 +355,9 @@ def _verify_one(
         skew=skew,
     )
     signing_input = _signing_input(proof, proofs, unsecured, base)
-    hash_data = _hash_data(suite, proof, signing_input, base, loader=loader, mode=mode)
+    hash_data = _hash_data(
+        suite, proof, signing_input, base, loader=loader, mode=mode, limits=limits
+    )
     vm_url = proof["verificationMethod"]
     info = VerifiedProof(
         suite.name,
@@ -484,6 +495,7 @@ def _hash_data(
     *,
     loader: StaticDocumentLoader,
     mode: JsonLdMode,
+    limits: JsonLdLimits,
 ) -> bytes:
     """vc-di-eddsa §3.x.2 steps 1-6: transformation, proof configuration and hashing.
 
@@ -507,11 +519,11 @@ def _hash_data(
             del options["@context"]
     try:
         document, config = suite.verification_inputs(signing_input, options)
-        transformed = suite.transform(document, loader=loader, mode=mode)
+        transformed = suite.transform(document, loader=loader, mode=mode, limits=limits)
     except KrOvidError as exc:
         raise _Fail(exc.code, str(exc), path=exc.path) from None
     try:
-        transformed_config = suite.canonicalize(config, loader=loader, mode=mode)
+        transformed_config = suite.canonicalize(config, loader=loader, mode=mode, limits=limits)
     except KrOvidError as exc:
         raise _Fail(exc.code, f"proof: {exc}", path=f"{base}{exc.path or ''}") from None
     return suite.hash_data(transformed, transformed_config)

@@ -34,6 +34,7 @@ from kr_ovid.did.document import split_did_url
 from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
 from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, SchemaError
 from kr_ovid.integrity import DEFAULT_SKEW, key_lifetime_problem, verify_proof
+from kr_ovid.jsonld.canon import JsonLdLimits
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.jwk import public_key_from_jwk
 from kr_ovid.keys.multikey import decode_public_multikey
@@ -84,6 +85,8 @@ class VerifierPolicy:
     max_presentation_age: timedelta = timedelta(minutes=5)
     require_holder_binding: bool = True
     validate_schema: bool = True
+    #: Work bounds for the JSON-LD of every Data Integrity document this policy verifies.
+    jsonld_limits: JsonLdLimits = field(default_factory=JsonLdLimits)
     #: Credential type → the id of the shipped JSON Schema every credential of that type must
     #: meet, whatever its ``credentialSchema`` says (default: the library's own types).
     required_schemas: Mapping[str, str] = field(
@@ -123,6 +126,8 @@ class VerifierPolicy:
             "required_true",
         ):
             object.__setattr__(self, name, frozenset(getattr(self, name)))
+        if not isinstance(self.jsonld_limits, JsonLdLimits):
+            raise ConfigurationError("jsonld_limits must be a JsonLdLimits")
         if not isinstance(self.required_schemas, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.required_schemas.items()
         ):
@@ -348,6 +353,7 @@ class Verifier:
             skew=policy.skew,
             loader=self._loader,
             allowed_suites=sorted(policy.allowed_suites),
+            limits=policy.jsonld_limits,
             expected_controller=holder_id,
         )
         run.extend(proof.errors)
@@ -470,6 +476,7 @@ class Verifier:
                 skew=self.policy.skew,
                 loader=self._loader,
                 allowed_suites=sorted(self.policy.allowed_suites),
+                limits=self.policy.jsonld_limits,
                 expected_controller=issuer_id(document),
             )
             run.extend(proof.errors, prefix)

@@ -48,14 +48,18 @@ from kr_ovid.jsonld.nquads import (
     parse_nquads,
     quad_line,
 )
-from kr_ovid.jsonld.strict import Quad, check_shape, to_quads
+from kr_ovid.jsonld.strict import JsonLdLimits, Quad, check_shape, to_quads
 from kr_ovid.problems import ErrorCode
+
+DEFAULT_LIMITS = JsonLdLimits()
 
 JsonLdMode = Literal["strict", "generic"]
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "DEFAULT_MAX_BLANK_NODES",
     "DEFAULT_MAX_WORK",
+    "JsonLdLimits",
     "JsonLdMode",
     "canonical_nquads_from_dataset",
     "canonical_nquads_from_quads",
@@ -89,6 +93,9 @@ def _options(loader: StaticDocumentLoader) -> dict[str, Any]:
     }
 
 
+_LINEAGE = "pinned-lineage"
+
+
 class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
     """pyld's processor that remembers processed contexts in the loader's private memo.
 
@@ -100,9 +107,10 @@ class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untype
     (mutable dicts) are never memoised, nor are results pyld did not freeze.
     """
 
-    def __init__(self, memo: Any) -> None:
+    def __init__(self, loader: StaticDocumentLoader) -> None:
         super().__init__(on_property_dropped=_dropped)
-        self._memo = memo
+        self._memo = loader.processed_contexts
+        self._loader = loader
 
     def _process_context(  # noqa: PLR0917 — pyld's own signature
         self,
@@ -115,7 +123,13 @@ class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untype
         cycles: Any = None,
     ) -> Any:
         key = None
-        if isinstance(active_ctx, frozendict) and not cycles and "_uuid" in active_ctx:
+        if (
+            isinstance(active_ctx, frozendict)
+            and not cycles
+            and "_uuid" in active_ctx
+            and self._shareable(local_ctx)
+            and self._pinned_lineage(active_ctx)
+        ):
             try:
                 local = json.dumps(local_ctx, sort_keys=True, default=dict)
             except (TypeError, ValueError):
@@ -138,7 +152,27 @@ class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untype
         )
         if key is not None and isinstance(result, frozendict):
             self._memo[key] = result
+            if "_uuid" in result:
+                self._memo[(_LINEAGE, result["_uuid"])] = True
         return result
+
+    def _pinned_lineage(self, active_ctx: Any) -> bool:
+        """Built from pinned contexts only (or empty): a context built from a request's inline
+        context is processed but never memoised, nor is anything processed on top of it."""
+        return (
+            not active_ctx.get("mappings")
+            or self._memo.get((_LINEAGE, active_ctx["_uuid"])) is True
+        )
+
+    def _shareable(self, local_ctx: Any) -> bool:
+        """Only pinned contexts (URLs, a short list of URLs, objects of a served document) go
+        into the loader's memo: a request's inline contexts would otherwise stay in memory after
+        the request was refused."""
+        if isinstance(local_ctx, str):
+            return True
+        if isinstance(local_ctx, list):
+            return len(local_ctx) <= 16 and all(isinstance(x, str) for x in local_ctx)
+        return self._loader.is_pinned_object(local_ctx)
 
 
 def _dropped(prop: str | None) -> None:
@@ -220,11 +254,23 @@ def _check_expanded(expanded: Any) -> None:
                 stack.append(value)
 
 
-def _check_unsigned_values(document: Any) -> None:
-    """Refuse compact-form values that JSON-LD silently turns into nothing (outside @context)."""
+def _check_unsigned_values(document: Any, limits: JsonLdLimits = DEFAULT_LIMITS) -> None:
+    """Refuse compact-form values that JSON-LD silently turns into nothing (outside @context),
+    and documents beyond the work bounds: pyld's RDF conversion is quadratic in array length."""
     stack: list[tuple[Any, str]] = [(document, "")]
+    values = 0
     while stack:
         value, path = stack.pop()
+        values += 1
+        if values > limits.max_statements:
+            raise CanonicalizationError(
+                f"more than {limits.max_statements} JSON values", code=ErrorCode.SIZE_LIMIT_ERROR
+            )
+        if isinstance(value, list) and len(value) > limits.max_array_items:
+            raise CanonicalizationError(
+                f"an array of more than {limits.max_array_items} items at {path}",
+                code=ErrorCode.SIZE_LIMIT_ERROR,
+            )
         if value is None:
             raise CanonicalizationError(
                 f"null at {path or '/'} would not be signed", code=ErrorCode.DATA_LOSS_ERROR
@@ -255,7 +301,9 @@ def _check_unsigned_values(document: Any) -> None:
                     stack.append((v, f"{path}/{k}"))
 
 
-def expand(document: Any, *, loader: StaticDocumentLoader) -> list[Any]:
+def expand(
+    document: Any, *, loader: StaticDocumentLoader, limits: JsonLdLimits = DEFAULT_LIMITS
+) -> list[Any]:
     """JSON-LD expansion that fails instead of dropping or inventing data."""
     options = _options(loader)
     try:
@@ -266,9 +314,9 @@ def expand(document: Any, *, loader: StaticDocumentLoader) -> list[Any]:
         raise CanonicalizationError(
             "a JSON-LD document must be an object", code=ErrorCode.PARSING_ERROR
         )
-    _check_unsigned_values(document)
+    _check_unsigned_values(document, limits)
     try:
-        expanded = _Processor(loader.processed_contexts).expand(document, options)
+        expanded = _Processor(loader).expand(document, options)
     # pyld raises many exception types on hostile input; every one becomes a coded error here.
     except Exception as exc:  # noqa: BLE001
         code, message = _cause_code(exc)
@@ -288,6 +336,7 @@ def canonicalize_rdfc(
     max_blank_nodes: int = DEFAULT_MAX_BLANK_NODES,
     max_work: int = DEFAULT_MAX_WORK,
     mode: JsonLdMode = "strict",
+    limits: JsonLdLimits = DEFAULT_LIMITS,
 ) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document (https://www.w3.org/TR/rdf-canon/).
 
@@ -300,7 +349,7 @@ def canonicalize_rdfc(
             raise CanonicalizationError(
                 "a StaticDocumentLoader is required", code=ErrorCode.CONFIGURATION_ERROR
             )
-        quads = to_quads(document, loader.compiled)
+        quads = to_quads(document, loader.compiled, limits=limits)
         return canonical_nquads_from_quads(
             quads, max_blank_nodes=max_blank_nodes, max_work=max_work
         )
@@ -309,17 +358,19 @@ def canonicalize_rdfc(
             f"unknown JSON-LD mode {mode!r}", code=ErrorCode.CONFIGURATION_ERROR
         )
     return _canonicalize_generic(
-        document, loader=loader, max_blank_nodes=max_blank_nodes, max_work=max_work
+        document, loader=loader, max_blank_nodes=max_blank_nodes, max_work=max_work, limits=limits
     )
 
 
-def check_strict(document: Any, *, loader: StaticDocumentLoader) -> None:
+def check_strict(
+    document: Any, *, loader: StaticDocumentLoader, limits: JsonLdLimits = DEFAULT_LIMITS
+) -> None:
     """Refuse a document that is not in the strict form (raises ``CanonicalizationError``)."""
     if not isinstance(loader, StaticDocumentLoader):
         raise CanonicalizationError(
             "a StaticDocumentLoader is required", code=ErrorCode.CONFIGURATION_ERROR
         )
-    check_shape(document, loader.compiled)
+    check_shape(document, loader.compiled, limits=limits)
 
 
 def _canonicalize_generic(
@@ -328,11 +379,12 @@ def _canonicalize_generic(
     loader: StaticDocumentLoader,
     max_blank_nodes: int,
     max_work: int,
+    limits: JsonLdLimits,
 ) -> str:
-    expanded = expand(document, loader=loader)
+    expanded = expand(document, loader=loader, limits=limits)
     options = _options(loader)
     try:
-        dataset = _Processor(loader.processed_contexts).to_rdf(expanded, options)
+        dataset = _Processor(loader).to_rdf(expanded, options)
     except Exception as exc:  # noqa: BLE001
         code, message = _cause_code(exc)
         raise CanonicalizationError(message, code=code) from None

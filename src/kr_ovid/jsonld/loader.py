@@ -98,6 +98,22 @@ class _LockedLRU(LRUCache):  # type: ignore[type-arg]
             return super().get(key, default)
 
 
+class _PinnedOnlyLRU(_LockedLRU):
+    """pyld's shared context cache, keeping served URLs only.
+
+    pyld also caches every *inline* context it resolves, keyed by its canonical JSON; a refused
+    request's 850 KB inline context would then stay in memory. Those entries are not kept.
+    """
+
+    def __init__(self, maxsize: int, keys: frozenset[str]) -> None:
+        super().__init__(maxsize)
+        self._keys = keys
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if key in self._keys:
+            super().__setitem__(key, value)
+
+
 class StaticDocumentLoader:
     """Serves pinned contexts from memory and refuses every other URL.
 
@@ -107,7 +123,7 @@ class StaticDocumentLoader:
     serving different bytes for one URL can never see each other's contexts.
     """
 
-    __slots__ = ("_cache", "_compiled", "_documents", "_processed")
+    __slots__ = ("_cache", "_compiled", "_documents", "_pinned_ids", "_processed")
 
     def __init__(
         self,
@@ -126,7 +142,8 @@ class StaticDocumentLoader:
                 raise DocumentLoaderError("extra documents must map URL strings to JSON objects")
             docs[url] = doc
         self._documents: Mapping[str, Any] = MappingProxyType(docs)
-        self._cache = _LockedLRU(maxsize=256)
+        self._pinned_ids = frozenset(_object_ids(docs.values()))
+        self._cache = _PinnedOnlyLRU(maxsize=256, keys=frozenset(docs))
         self._processed = _LockedLRU(maxsize=1024)
         self._compiled = CompiledContexts(self._document)
 
@@ -143,6 +160,12 @@ class StaticDocumentLoader:
     def processed_contexts(self) -> Any:
         """Private memo of contexts processed against a finished active context (see canon)."""
         return self._processed
+
+    def is_pinned_object(self, value: object) -> bool:
+        """True if ``value`` is (the identical object of) a part of a served document: such
+        objects live as long as the loader, so a memo may hold them; a request's own inline
+        contexts never are."""
+        return id(value) in self._pinned_ids
 
     @property
     def compiled(self) -> CompiledContexts:
@@ -168,6 +191,20 @@ class StaticDocumentLoader:
 
     def __repr__(self) -> str:
         return f"StaticDocumentLoader({len(self._documents)} documents)"
+
+
+def _object_ids(values: Any) -> set[int]:
+    ids: set[int] = set()
+    stack = list(values)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ids.add(id(item))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            ids.add(id(item))
+            stack.extend(item)
+    return ids
 
 
 @functools.cache

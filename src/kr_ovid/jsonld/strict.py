@@ -58,12 +58,13 @@ from kr_ovid.jsonld.iri import is_absolute_iri, is_blank_node_id
 from kr_ovid.problems import ErrorCode
 
 __all__ = [
+    "DEFAULT_MAX_ARRAY_ITEMS",
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_QUADS",
     "ActiveContext",
     "CompiledContexts",
+    "JsonLdLimits",
     "Quad",
-    "StrictLimits",
     "check_shape",
     "to_quads",
 ]
@@ -102,6 +103,7 @@ _MAX_JSON_INTEGER: Final = 10**21  # JSON-LD writes larger integers as xsd:doubl
 
 DEFAULT_MAX_QUADS: Final = 20_000
 DEFAULT_MAX_DEPTH: Final = 64
+DEFAULT_MAX_ARRAY_ITEMS: Final = 1_000
 _JSON_KINDS: Final = frozenset({str, dict, list, bool, int, float, type(None)})
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -477,20 +479,31 @@ already in canonical N-Quads form; ``graph`` is ``""`` for the default graph."""
 
 
 @dataclass(frozen=True, slots=True)
-class StrictLimits:
-    """Bounds on the work one document may demand (each breach is ``SIZE_LIMIT_ERROR``)."""
+class JsonLdLimits:
+    """Bounds on the work one document may demand, checked before and during JSON-LD work
+    (each breach is ``SIZE_LIMIT_ERROR``). The defaults sit far above any credential this
+    library issues and far below where the cost becomes visible."""
 
-    max_quads: int = DEFAULT_MAX_QUADS
+    max_statements: int = DEFAULT_MAX_QUADS
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_array_items: int = DEFAULT_MAX_ARRAY_ITEMS
+
+    def __post_init__(self) -> None:
+        for name in ("max_statements", "max_depth", "max_array_items"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise CanonicalizationError(
+                    f"{name} must be a positive integer", code=ErrorCode.CONFIGURATION_ERROR
+                )
 
 
-_DEFAULT_LIMITS: Final = StrictLimits()
+_DEFAULT_LIMITS: Final = JsonLdLimits()
 
 
 class _Walk:
     __slots__ = ("blank", "contexts", "labels", "limits", "quads")
 
-    def __init__(self, contexts: CompiledContexts, limits: StrictLimits) -> None:
+    def __init__(self, contexts: CompiledContexts, limits: JsonLdLimits) -> None:
         self.contexts = contexts
         self.limits = limits
         # An insertion-ordered set: a statement two places make (the same node described twice,
@@ -502,9 +515,10 @@ class _Walk:
     def emit(self, s: str, p: str, o: str, g: str) -> None:
         quads = self.quads
         quads[(s, p, o, g)] = None
-        if len(quads) > self.limits.max_quads:
+        if len(quads) > self.limits.max_statements:
             _refuse(
-                f"more than {self.limits.max_quads} RDF statements", code=ErrorCode.SIZE_LIMIT_ERROR
+                f"more than {self.limits.max_statements} RDF statements",
+                code=ErrorCode.SIZE_LIMIT_ERROR,
             )
 
     def new_blank(self) -> str:
@@ -616,6 +630,12 @@ class _Walk:
                         "an empty array would not be signed",
                         _ptr(path, key),
                         ErrorCode.DATA_LOSS_ERROR,
+                    )
+                if len(value) > self.limits.max_array_items:
+                    _refuse(
+                        f"an array of more than {self.limits.max_array_items} items",
+                        _ptr(path, key),
+                        ErrorCode.SIZE_LIMIT_ERROR,
                     )
                 objects: set[str] = set()
                 for i, item in enumerate(value):
@@ -862,7 +882,7 @@ def _is_langtag(tag: str) -> bool:
 
 
 # --------------------------------------------------------------------------- entry points
-def _root(document: Any, contexts: CompiledContexts, limits: StrictLimits) -> _Walk:
+def _root(document: Any, contexts: CompiledContexts, limits: JsonLdLimits) -> _Walk:
     if not isinstance(document, dict):
         _refuse("a JSON-LD document must be an object", code=ErrorCode.PARSING_ERROR)
     if "@context" not in document:
@@ -878,14 +898,14 @@ def _root(document: Any, contexts: CompiledContexts, limits: StrictLimits) -> _W
 
 
 def to_quads(
-    document: Any, contexts: CompiledContexts, *, limits: StrictLimits = _DEFAULT_LIMITS
+    document: Any, contexts: CompiledContexts, *, limits: JsonLdLimits = _DEFAULT_LIMITS
 ) -> list[Quad]:
     """The RDF of a document in the strict form (JSON-LD 1.1 Deserialize to RDF), or refuse it."""
     return list(_root(document, contexts, limits).quads)
 
 
 def check_shape(
-    document: Any, contexts: CompiledContexts, *, limits: StrictLimits = _DEFAULT_LIMITS
+    document: Any, contexts: CompiledContexts, *, limits: JsonLdLimits = _DEFAULT_LIMITS
 ) -> None:
     """Refuse a document that is not in the strict form (for suites that sign JSON, e.g. JCS)."""
     _root(document, contexts, limits)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol
 
 from kr_ovid.errors import KeyFormatError, ProofGenerationError
-from kr_ovid.jsonld.canon import JsonLdMode
+from kr_ovid.jsonld.canon import DEFAULT_LIMITS, JsonLdLimits, JsonLdMode
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.keys.jwk import public_key_from_jwk
 from kr_ovid.keys.multikey import (
@@ -50,6 +50,7 @@ class Cryptosuite(Protocol):
         *,
         loader: StaticDocumentLoader,
         mode: JsonLdMode = "strict",
+        limits: JsonLdLimits = DEFAULT_LIMITS,
     ) -> bytes: ...
 
     def configure_proof(
@@ -61,12 +62,21 @@ class Cryptosuite(Protocol):
         mode: JsonLdMode = "strict",
     ) -> bytes: ...
 
+    def proof_configuration(
+        self, proof_options: Mapping[str, Any], unsecured_document: Mapping[str, Any]
+    ) -> dict[str, Any]: ...
+
     def verification_inputs(
         self, unsecured_document: dict[str, Any], proof_options: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]]: ...
 
     def canonicalize(
-        self, document: dict[str, Any], *, loader: StaticDocumentLoader, mode: JsonLdMode = "strict"
+        self,
+        document: dict[str, Any],
+        *,
+        loader: StaticDocumentLoader,
+        mode: JsonLdMode = "strict",
+        limits: JsonLdLimits = DEFAULT_LIMITS,
     ) -> bytes: ...
 
     def hash_data(self, transformed_document: bytes, canonical_proof_config: bytes) -> bytes: ...
@@ -90,7 +100,12 @@ class EddsaCryptosuite:
     proof_keeps_context: ClassVar[bool] = False
 
     def canonicalize(
-        self, document: dict[str, Any], *, loader: StaticDocumentLoader, mode: JsonLdMode = "strict"
+        self,
+        document: dict[str, Any],
+        *,
+        loader: StaticDocumentLoader,
+        mode: JsonLdMode = "strict",
+        limits: JsonLdLimits = DEFAULT_LIMITS,
     ) -> bytes:
         raise NotImplementedError
 
@@ -107,9 +122,10 @@ class EddsaCryptosuite:
         *,
         loader: StaticDocumentLoader,
         mode: JsonLdMode = "strict",
+        limits: JsonLdLimits = DEFAULT_LIMITS,
     ) -> bytes:
         """§3.x.3 Transformation: canonical bytes of the document without its proof."""
-        return self.canonicalize(unsecured_document, loader=loader, mode=mode)
+        return self.canonicalize(unsecured_document, loader=loader, mode=mode, limits=limits)
 
     def proof_configuration(
         self, proof_options: Mapping[str, Any], unsecured_document: Mapping[str, Any]

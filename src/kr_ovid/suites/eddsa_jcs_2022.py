@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from kr_ovid.jsonld.canon import JsonLdMode, check_strict, expand
+from kr_ovid.jsonld.canon import DEFAULT_LIMITS, JsonLdLimits, JsonLdMode, check_strict, expand
 from kr_ovid.jsonld.jcs import jcs_canonicalize
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.suites.base import EddsaCryptosuite
@@ -25,12 +25,18 @@ class EddsaJcs2022(EddsaCryptosuite):
     proof_keeps_context: ClassVar[bool] = True
 
     def canonicalize(
-        self, document: dict[str, Any], *, loader: StaticDocumentLoader, mode: JsonLdMode = "strict"
+        self,
+        document: dict[str, Any],
+        *,
+        loader: StaticDocumentLoader,
+        mode: JsonLdMode = "strict",
+        limits: JsonLdLimits = DEFAULT_LIMITS,
     ) -> bytes:
         if mode == "strict":
-            check_strict(document, loader=loader)
+            check_strict(document, loader=loader, limits=limits)
         else:
-            expand(document, loader=loader)  # data-loss detection only; the result is not signed
+            # Data-loss detection only; the result is not signed.
+            expand(document, loader=loader, limits=limits)
         return jcs_canonicalize(document)
 
     def verification_inputs(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from kr_ovid.jsonld.canon import JsonLdMode, canonicalize_rdfc
+from kr_ovid.jsonld.canon import DEFAULT_LIMITS, JsonLdLimits, JsonLdMode, canonicalize_rdfc
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.suites.base import EddsaCryptosuite
 
@@ -20,6 +20,11 @@ class EddsaRdfc2022(EddsaCryptosuite):
     name: ClassVar[str] = "eddsa-rdfc-2022"
 
     def canonicalize(
-        self, document: dict[str, Any], *, loader: StaticDocumentLoader, mode: JsonLdMode = "strict"
+        self,
+        document: dict[str, Any],
+        *,
+        loader: StaticDocumentLoader,
+        mode: JsonLdMode = "strict",
+        limits: JsonLdLimits = DEFAULT_LIMITS,
     ) -> bytes:
-        return canonicalize_rdfc(document, loader=loader, mode=mode).encode("utf-8")
+        return canonicalize_rdfc(document, loader=loader, mode=mode, limits=limits).encode("utf-8")
