@@ -107,3 +107,21 @@ def test_a_refused_request_leaves_nothing_in_the_loaders_caches() -> None:
     assert len(loader.context_cache) == cached
     assert len(loader.processed_contexts) == processed
     assert len(loader.compiled) <= 64
+
+
+@pytest.mark.parametrize(("n", "ok"), [(2**53, True), (-(2**53), True), (2**53 + 1, False)])
+def test_integers_beyond_2_53_are_refused(n: int, ok: bool) -> None:
+    ctx = "https://example.test/int/v1"
+    loader = StaticDocumentLoader({ctx: {"@context": {"n": "https://example.test/v#n"}}})
+    doc = {
+        "@context": ["https://www.w3.org/ns/credentials/v2", ctx],
+        "type": ["VerifiableCredential"],
+        "issuer": ATTACKER.controller,
+        "credentialSubject": {"id": "did:example:x", "n": n},
+    }
+    if ok:
+        assert f'"{n}"^^' in canonicalize_rdfc(doc, loader=loader)
+    else:
+        with pytest.raises(CanonicalizationError) as refused:
+            canonicalize_rdfc(doc, loader=loader)
+        assert refused.value.code is ErrorCode.MALFORMED_VALUE_ERROR

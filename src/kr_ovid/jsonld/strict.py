@@ -99,7 +99,9 @@ _INTEGER_TYPES: Final = frozenset(
     )
 )
 _BOOLEAN_TYPES: Final = frozenset({XSD_BOOLEAN, "https://www.w3.org/2001/XMLSchema#boolean"})
-_MAX_JSON_INTEGER: Final = 10**21  # JSON-LD writes larger integers as xsd:double
+#: I-JSON (RFC 7493 §2.2): integers beyond ±2^53 are not exact in every JSON implementation (and
+#: JSON-LD writes those ≥ 10^21 as xsd:double); the strict form refuses them.
+_MAX_JSON_INTEGER: Final = 2**53
 
 DEFAULT_MAX_QUADS: Final = 20_000
 DEFAULT_MAX_DEPTH: Final = 64
@@ -717,8 +719,8 @@ class _Walk:
                 return f'"{"true" if item else "false"}"^^<{XSD_BOOLEAN}>'
             _refuse("a boolean where the term expects another type", _at(path, key))
         if kind_of_item is int:
-            if abs(item) >= _MAX_JSON_INTEGER:
-                _refuse("an integer too large for a JSON-LD integer literal", _at(path, key))
+            if abs(item) > _MAX_JSON_INTEGER:
+                _refuse("an integer beyond ±2^53 (not exact in every JSON reader)", _at(path, key))
             if kind == _TYPED and term.datatype in _INTEGER_TYPES:
                 return f'"{item}"^^<{term.datatype}>'
             if kind == _PLAIN:

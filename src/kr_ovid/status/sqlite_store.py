@@ -21,18 +21,28 @@ a small fraction of a list — and a status change a single-row write, instead o
 16 KiB+ blob per change.
 
 The file is created with mode 0600: it holds the permutation keys.
+
+Opening is safe when several processes open a *new* file at once (workers starting together):
+the switch to WAL and the schema creation are retried with a short, jittered backoff while
+SQLite reports the file busy; retries stop after ``timeout`` seconds. SQLite does not run the
+busy handler there: ``PRAGMA journal_mode = WAL`` reads the header under a shared lock and then
+upgrades to a write lock, and an upgrading reader gets ``SQLITE_BUSY`` at once (waiting could
+deadlock two upgraders). The schema is created once, inside ``BEGIN IMMEDIATE``, with
+``IF NOT EXISTS`` statements.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 from kr_ovid.clock import Clock, SystemClock
 from kr_ovid.errors import ConfigurationError, StatusListError
@@ -64,26 +74,33 @@ __all__ = ["SqliteStatusListStore"]
 
 SCHEMA_VERSION: Final = "1"
 _IN_CHUNK: Final = 500  # ids per "IN (...)" query, well under SQLite's variable limit
+# Opening: backoff between attempts while the file is busy (seconds, doubled, jittered).
+_OPEN_RETRY_FIRST: Final = 0.002
+_OPEN_RETRY_MAX: Final = 0.1
+_SQLITE_BUSY: Final = 5
+_SQLITE_LOCKED: Final = 6
+
+_T = TypeVar("_T")
 
 _SCHEMA: Final = """
-CREATE TABLE status_meta (
+CREATE TABLE IF NOT EXISTS status_meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-CREATE TABLE status_lists (
+CREATE TABLE IF NOT EXISTS status_lists (
     list_id INTEGER PRIMARY KEY CHECK (list_id >= 1),
     size INTEGER NOT NULL CHECK (size >= 131072),
     perm_key BLOB NOT NULL CHECK (length(perm_key) >= 16),
     next_counter INTEGER NOT NULL CHECK (next_counter >= 0 AND next_counter <= size),
     created_at TEXT NOT NULL
 );
-CREATE TABLE status_allocations (
+CREATE TABLE IF NOT EXISTS status_allocations (
     credential_id TEXT PRIMARY KEY,
     list_id INTEGER NOT NULL REFERENCES status_lists (list_id),
     idx INTEGER NOT NULL CHECK (idx >= 0),
     UNIQUE (list_id, idx)
 );
-CREATE TABLE status_entries (
+CREATE TABLE IF NOT EXISTS status_entries (
     list_id INTEGER NOT NULL,
     purpose TEXT NOT NULL CHECK (purpose IN ('revocation', 'suspension')),
     idx INTEGER NOT NULL,
@@ -91,7 +108,7 @@ CREATE TABLE status_entries (
     PRIMARY KEY (list_id, purpose, idx),
     FOREIGN KEY (list_id, idx) REFERENCES status_allocations (list_id, idx)
 ) WITHOUT ROWID;
-CREATE TABLE status_audit (
+CREATE TABLE IF NOT EXISTS status_audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
     list_id INTEGER NOT NULL,
@@ -102,32 +119,60 @@ CREATE TABLE status_audit (
     actor TEXT NOT NULL,
     reason TEXT NOT NULL
 );
-CREATE INDEX status_audit_list ON status_audit (list_id, seq);
-CREATE TRIGGER status_allocations_no_update BEFORE UPDATE ON status_allocations
+CREATE INDEX IF NOT EXISTS status_audit_list ON status_audit (list_id, seq);
+CREATE TRIGGER IF NOT EXISTS status_allocations_no_update BEFORE UPDATE ON status_allocations
 BEGIN SELECT RAISE(ABORT, 'kr_ovid: status allocations are immutable'); END;
-CREATE TRIGGER status_allocations_no_delete BEFORE DELETE ON status_allocations
+CREATE TRIGGER IF NOT EXISTS status_allocations_no_delete BEFORE DELETE ON status_allocations
 BEGIN SELECT RAISE(ABORT, 'kr_ovid: status allocations are never deleted'); END;
-CREATE TRIGGER status_lists_counter_grows BEFORE UPDATE ON status_lists
+CREATE TRIGGER IF NOT EXISTS status_lists_counter_grows BEFORE UPDATE ON status_lists
 WHEN NEW.next_counter < OLD.next_counter OR NEW.perm_key IS NOT OLD.perm_key
     OR NEW.size IS NOT OLD.size
 BEGIN SELECT RAISE(ABORT, 'kr_ovid: list counters only grow; keys and sizes are fixed'); END;
-CREATE TRIGGER status_lists_no_delete BEFORE DELETE ON status_lists
+CREATE TRIGGER IF NOT EXISTS status_lists_no_delete BEFORE DELETE ON status_lists
 BEGIN SELECT RAISE(ABORT, 'kr_ovid: status lists are never deleted'); END;
-CREATE TRIGGER status_revocation_no_delete BEFORE DELETE ON status_entries
+CREATE TRIGGER IF NOT EXISTS status_revocation_no_delete BEFORE DELETE ON status_entries
 WHEN OLD.purpose = 'revocation'
 BEGIN SELECT RAISE(ABORT, 'kr_ovid: revocation is permanent'); END;
-CREATE TRIGGER status_revocation_no_update BEFORE UPDATE ON status_entries
+CREATE TRIGGER IF NOT EXISTS status_revocation_no_update BEFORE UPDATE ON status_entries
 WHEN OLD.purpose = 'revocation'
 BEGIN SELECT RAISE(ABORT, 'kr_ovid: revocation is permanent'); END;
-CREATE TRIGGER status_audit_no_update BEFORE UPDATE ON status_audit
+CREATE TRIGGER IF NOT EXISTS status_audit_no_update BEFORE UPDATE ON status_audit
 BEGIN SELECT RAISE(ABORT, 'kr_ovid: the audit trail is append-only'); END;
-CREATE TRIGGER status_audit_no_delete BEFORE DELETE ON status_audit
+CREATE TRIGGER IF NOT EXISTS status_audit_no_delete BEFORE DELETE ON status_audit
 BEGIN SELECT RAISE(ABORT, 'kr_ovid: the audit trail is append-only'); END;
 """
 
 
 def _store_error(exc: sqlite3.Error) -> StatusListError:
     return StatusListError(f"SQLite status store failure: {exc}", code=ErrorCode.INTERNAL_ERROR)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """``SQLITE_BUSY`` / ``SQLITE_LOCKED`` (any extended code): another connection holds a lock."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = exc.sqlite_errorcode
+    if code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return True
+    message = str(exc).lower()
+    return "is locked" in message or "busy" in message  # "database [table] is locked"
+
+
+def _retry_busy(action: Callable[[], _T], deadline: float) -> _T:
+    """Run ``action`` until it does not fail with busy/locked, or until ``deadline``
+    (``time.monotonic()``): then the last busy error propagates. Other errors propagate at once.
+    The jitter keeps processes that collided from retrying in lockstep."""
+    delay = _OPEN_RETRY_FIRST
+    while True:
+        try:
+            return action()
+        except sqlite3.Error as exc:
+            remaining = deadline - time.monotonic()
+            if not _is_busy(exc) or remaining <= 0:
+                raise
+        jittered = delay * (0.5 + random.random())  # noqa: S311 - backoff jitter, not a secret
+        time.sleep(min(jittered, remaining))
+        delay = min(delay * 2, _OPEN_RETRY_MAX)
 
 
 class SqliteStatusListStore(StoreBase):
@@ -171,13 +216,16 @@ class SqliteStatusListStore(StoreBase):
             )
         except sqlite3.Error as exc:
             raise _store_error(exc) from exc
+        # Waiting on locks is bounded by ``timeout`` overall, retries included.
+        deadline = time.monotonic() + timeout
         try:
+            # First statement (``connect(timeout=...)`` already set it; this states it).
             self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             if not in_memory:
-                self._conn.execute("PRAGMA journal_mode = WAL")
+                _retry_busy(self._enable_wal, deadline)
             self._conn.execute(f"PRAGMA synchronous = {synchronous}")
             self._conn.execute("PRAGMA foreign_keys = ON")
-            self._init_schema()
+            _retry_busy(self._init_schema, deadline)
         except (sqlite3.Error, StatusListError) as exc:
             self._conn.close()
             if isinstance(exc, sqlite3.Error):
@@ -220,23 +268,46 @@ class SqliteStatusListStore(StoreBase):
             except sqlite3.Error as exc:
                 raise _store_error(exc) from exc
 
+    def _enable_wal(self) -> None:
+        """``PRAGMA journal_mode = WAL`` (persistent: a no-op once any opener has done it).
+        SQLite answers ``SQLITE_BUSY`` here without waiting; the caller retries."""
+        conn = self._conn
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchall()
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
     def _init_schema(self) -> None:
-        with self._write(None) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'status_meta'"
-            ).fetchone()
-            if exists is None:
-                for statement in _split_statements(_SCHEMA):
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO status_meta (key, value) VALUES ('schema_version', ?)",
-                    (SCHEMA_VERSION,),
-                )
-                return
-            row = conn.execute(
-                "SELECT value FROM status_meta WHERE key = 'schema_version'"
-            ).fetchone()
-            check_schema_version(row[0] if row else None, SCHEMA_VERSION)
+        """Create the schema (first opener) or check its version, in one ``BEGIN IMMEDIATE``
+        transaction. Raises raw ``sqlite3`` errors so that the caller can retry a busy file;
+        a rolled-back attempt leaves nothing behind, and every statement is ``IF NOT EXISTS``."""
+        conn = self._conn
+        with self._lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                exists = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'status_meta'"
+                ).fetchone()
+                if exists is None:
+                    for statement in _split_statements(_SCHEMA):
+                        conn.execute(statement)
+                    conn.execute(
+                        "INSERT OR IGNORE INTO status_meta (key, value)"
+                        " VALUES ('schema_version', ?)",
+                        (SCHEMA_VERSION,),
+                    )
+                else:
+                    row = conn.execute(
+                        "SELECT value FROM status_meta WHERE key = 'schema_version'"
+                    ).fetchone()
+                    check_schema_version(row[0] if row else None, SCHEMA_VERSION)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     # -- protocol -------------------------------------------------------------------------------
 
