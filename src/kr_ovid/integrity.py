@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import hmac
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +27,7 @@ from kr_ovid.jsonld.canon import DEFAULT_LIMITS, JsonLdLimits, JsonLdMode
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.signer import Signer
 from kr_ovid.problems import ErrorCode, ProblemDetails
-from kr_ovid.results import VerificationResult
+from kr_ovid.results import VerificationResult, VerifiedProof
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES, Cryptosuite, EddsaCryptosuite
 from kr_ovid.suites.base import ED25519_KEY_TYPES
 
@@ -45,19 +45,6 @@ __all__ = [
 DEFAULT_SKEW = timedelta(seconds=300)
 MAX_PROOFS = 8  # each proof costs a canonicalization: bound the work a document can demand
 _PROOF_TYPE = "DataIntegrityProof"
-
-
-@dataclass(frozen=True, slots=True)
-class VerifiedProof:
-    """What a verified proof established; higher layers (key rotation, trust) decide on it."""
-
-    cryptosuite: str
-    verification_method: str
-    controller: str
-    proof_purpose: str
-    created: datetime | None
-    expires: datetime | None
-    proof_id: str | None
 
 
 #: Extra check on the resolved key (e.g. key-rotation windows): return a problem to reject.
@@ -319,9 +306,7 @@ def verify_proof(
             retryable = True
     if errors:
         return VerificationResult(False, None, tuple(errors), (), retryable, ("proof",))
-    return VerificationResult(
-        True, document, (), (), False, ("proof",), metadata={"proofs": tuple(verified)}
-    )
+    return VerificationResult(True, document, (), (), False, ("proof",), proofs=tuple(verified))
 
 
 def _verify_one(
@@ -568,7 +553,7 @@ def _verification_key(
         raise _Fail(
             ErrorCode.INVALID_DID_DOCUMENT, f"verification method key: {exc}", path=where
         ) from None
-    info = replace(info, controller=did_doc.id)
+    info = replace(info, controller=did_doc.id, public_key=public_key)
     problem = key_lifetime_problem(method, info.created or now)
     if problem is not None:
         raise _Fail(problem.code, problem.detail, path=where)

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NoReturn
 
 from kr_ovid.problems import ErrorCode, ProblemDetails
 
-__all__ = ["VerificationResult"]
+__all__ = ["VerificationResult", "VerifiedProof"]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedProof:
+    """What a verified Data Integrity proof established (VC Data Integrity §4.4 outputs): the
+    method and its controller, the key it verified with, its purpose and times. Higher layers
+    (holder binding, key rotation, trust at issuance time) decide on it without resolving the
+    DID a second time."""
+
+    cryptosuite: str
+    verification_method: str
+    controller: str
+    proof_purpose: str
+    created: datetime | None
+    expires: datetime | None
+    proof_id: str | None
+    public_key: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +50,8 @@ class VerificationResult:
     checks: tuple[str, ...] = ()
     claims: Any = None
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: What each verified Data Integrity proof established (empty for other results).
+    proofs: tuple[VerifiedProof, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self.verified and self.errors:

@@ -646,7 +646,7 @@ def verify_trust_list(
         False,
         checks,
         claims=trust_list,
-        metadata=dict(proof.metadata),
+        proofs=proof.proofs,
     )
 
 

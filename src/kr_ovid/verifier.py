@@ -360,7 +360,7 @@ class Verifier:
         run.retryable = run.retryable or proof.retryable
         holder_keys: list[bytes] = []
         if proof.verified:
-            for info in proof.metadata.get("proofs", ()):
+            for info in proof.proofs:
                 if info.created is None:
                     run.fail(
                         ErrorCode.PRESENTATION_EXPIRED,
@@ -373,9 +373,7 @@ class Verifier:
                         "presentation is older than the policy allows",
                         "/proof/created",
                     )
-                key = self._method_key(info.verification_method)
-                if key is not None:
-                    holder_keys.append(key)
+                holder_keys.append(info.public_key)
             self._consume(challenge, domain, run)
         raw = vp.get("verifiableCredential")
         items = raw if isinstance(raw, list) else [raw] if raw is not None else []
@@ -483,7 +481,7 @@ class Verifier:
             run.retryable = run.retryable or proof.retryable
             if not proof.verified:
                 return None
-            proofs = proof.metadata.get("proofs", ())
+            proofs = proof.proofs
             issued_at = min((p.created for p in proofs if p.created is not None), default=None)
         if issued_at is None:
             issued_at = parse_datetime_stamp(document.get("validFrom")) or now
@@ -809,13 +807,6 @@ class Verifier:
                 ErrorCode.INVALID_CHALLENGE_ERROR,
                 "challenge unknown, expired, for another audience or already used",
             )
-
-    def _method_key(self, vm_url: str) -> bytes | None:
-        try:
-            _, method = resolve_verification_method(vm_url, self._resolver)
-            return decode_public_multikey(method.get("publicKeyMultibase"))
-        except KrOvidError:
-            return None
 
     def _view(self, subject: Mapping[str, Any], run: _Run) -> Any:
         view = self.policy.claims_view

@@ -442,7 +442,7 @@ def test_mission_credential_verifies_through_did_web() -> None:
     resolver = CompositeResolver({"web": WebDidResolver(documents=[doc()])})
     result = verify(issued(KEY), resolver, expected_controller=DID)
     assert result.verified
-    assert result.metadata["proofs"][0].controller == DID
+    assert result.proofs[0].controller == DID
 
 
 def test_key_not_in_assertion_relationship() -> None:

@@ -39,7 +39,7 @@ def test_round_trip(suite: str) -> None:
     result = verify(doc)
     assert result.verified
     assert result.document == doc
-    (info,) = result.metadata["proofs"]
+    (info,) = result.proofs
     assert info.controller == SIGNER.controller
     assert info.created == NOW
 

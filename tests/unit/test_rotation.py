@@ -62,7 +62,7 @@ def test_issue_rotate_old_ids_verify_new_ids_use_new_key() -> None:
     new_id = issue(new_signer, T3)
     result = verify(new_id, doc2)
     assert result.verified
-    assert result.metadata["proofs"][0].verification_method == K2.verification_method
+    assert result.proofs[0].verification_method == K2.verification_method
 
 
 def test_rotated_document_keeps_the_retired_key_for_assertions_only() -> None:

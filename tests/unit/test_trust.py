@@ -156,7 +156,7 @@ def test_created_list_verifies() -> None:
     assert document["type"] == ["VerifiableCredential", "TrustListCredential"]
     assert document["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     assert document["proof"]["created"] == "2024-07-01T00:00:00Z"
-    assert result.metadata["proofs"][0].controller == ROOT_DID
+    assert result.proofs[0].controller == ROOT_DID
 
 
 def test_mission_entry_from_rows() -> None:
@@ -502,7 +502,7 @@ def accreditation_of(credential: dict[str, Any], ctype: str = ID_TYPE) -> Accred
         expected_controller=credential["issuer"],
     )
     assert result.verified
-    created = result.metadata["proofs"][0].created
+    created = result.proofs[0].created
     reg = registry(clock=FakeClock(NOW))
     return reg.is_accredited(credential["issuer"], ctype, created)
 
