@@ -23,7 +23,10 @@ def test_every_test_named_in_security_md_exists() -> None:
             name = name.removeprefix("::")
         else:
             name = continued
-        if name and current is not None:
-            if not re.search(rf"^def {name}\(", current.read_text(encoding="utf-8"), re.M):
-                missing.append(f"{current.relative_to(ROOT)}::{name}")
+        if (
+            name
+            and current is not None
+            and not re.search(rf"^def {name}\(", current.read_text(encoding="utf-8"), re.M)
+        ):
+            missing.append(f"{current.relative_to(ROOT)}::{name}")
     assert not missing, missing
