@@ -1,7 +1,7 @@
 """The verifying role: one entry point for a credential, a Data Integrity presentation or an
 SD-JWT presentation, governed by an immutable :class:`VerifierPolicy`.
 
-Checks run in the order of DESIGN.md §5 and *all* failures are reported: parse and size limits →
+Checks run in this order and *all* failures are reported: parse and size limits →
 contexts known and pinned → structure (VC DM 2.0) → proof(s) → key authorised by the issuer's DID
 document for the purpose (and not retired or revoked at signing time) → issuer accredited by the
 trust list at issuance time → validity period → status (revocation, suspension) → JSON Schema →

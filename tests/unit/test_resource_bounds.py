@@ -17,7 +17,7 @@ import pytest
 from kr_ovid import JsonLdLimits
 from kr_ovid.errors import CanonicalizationError
 from kr_ovid.integrity import add_proof, verify_proof
-from kr_ovid.jsonld import canon
+from kr_ovid.jsonld import _pyld_engine
 from kr_ovid.jsonld.canon import canonicalize_rdfc
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.jsonld.strict import to_quads
@@ -48,7 +48,7 @@ def test_a_long_array_is_refused_before_any_json_ld_work(
     def no_pyld(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("pyld ran on a document beyond the bounds")
 
-    monkeypatch.setattr(canon._Processor, "expand", no_pyld)
+    monkeypatch.setattr(_pyld_engine.Processor, "expand", no_pyld)
     with pytest.raises(CanonicalizationError) as refused:
         canonicalize_rdfc(credential(8_000), loader=LOADER, mode=mode)  # type: ignore[arg-type]
     assert refused.value.code is ErrorCode.SIZE_LIMIT_ERROR

@@ -1,7 +1,8 @@
 """RDFC-1.0 canonical N-Quads: the serializer, a strict N-Quads parser, and the dataset shapes.
 
-The bounded URDNA2015 run that labels blank nodes lives in :mod:`kr_ovid.jsonld.canon`, the
-only module that imports pyld; everything here is pure Python.
+The bounded URDNA2015 run that labels blank nodes (when first-degree hashes do not) lives in
+:mod:`kr_ovid.jsonld._pyld_engine`, the only module that imports pyld; everything here is pure
+Python.
 
 pyld 3.3.0's permutation search (*Hash N-Degree Quads*) is right, but three things around it are
 not safe to sign with (checked with the W3C rdf-canon suite in ``tests/vectors/rdf-canon/`` and
