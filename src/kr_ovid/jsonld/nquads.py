@@ -28,6 +28,7 @@ the canonical serializer below, and a per-call subclass of pyld's ``URDNA2015`` 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -246,12 +247,19 @@ _UCHAR_OR_ECHAR: Final = r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[tbnrf\"'\\])"
 _IRIREF: Final = r"<((?:[^\x00-\x20<>\"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>"
 _STRING: Final = rf"\"((?:[^\"\\\n\r]|{_UCHAR_OR_ECHAR})*)\""
 _WS: Final = "[ \t]*"
-_STATEMENT: Final = re.compile(
-    rf"{_WS}(?:{_IRIREF}|({BLANK_NODE_LABEL_PATTERN})){_WS}"
-    rf"{_IRIREF}{_WS}"
-    rf"(?:{_IRIREF}|({BLANK_NODE_LABEL_PATTERN})|{_STRING}(?:\^\^{_IRIREF}|@({_LANGTAG.pattern}))?)"
-    rf"{_WS}(?:{_IRIREF}|({BLANK_NODE_LABEL_PATTERN}))?{_WS}\.{_WS}(?:#.*)?"
-)
+
+
+@functools.cache
+def _statement() -> re.Pattern[str]:
+    """The N-Quads statement grammar, compiled on first use (it is large; parsing is rare)."""
+    return re.compile(
+        rf"{_WS}(?:{_IRIREF}|({BLANK_NODE_LABEL_PATTERN})){_WS}"
+        rf"{_IRIREF}{_WS}"
+        rf"(?:{_IRIREF}|({BLANK_NODE_LABEL_PATTERN})|{_STRING}(?:\^\^{_IRIREF}|@({_LANGTAG.pattern}))?)"
+        rf"{_WS}(?:{_IRIREF}|({BLANK_NODE_LABEL_PATTERN}))?{_WS}\.{_WS}(?:#.*)?"
+    )
+
+
 _BLANK_OR_COMMENT: Final = re.compile(rf"{_WS}(?:#.*)?")
 _ESCAPED: Final = re.compile(_UCHAR_OR_ECHAR)
 _ECHAR_VALUES: Final = {f"\\{c}": v for c, v in zip("tbnrf\"'\\", "\t\b\n\r\f\"'\\", strict=True)}
@@ -288,7 +296,7 @@ def parse_nquads(text: str) -> dict[str, list[dict[str, Any]]]:
     """
     dataset: dict[str, list[dict[str, Any]]] = {}
     for line_no, line in enumerate(re.split("[\r\n]", text), start=1):
-        match = _STATEMENT.fullmatch(line)
+        match = _statement().fullmatch(line)
         if match is None:
             if _BLANK_OR_COMMENT.fullmatch(line):
                 continue
