@@ -198,3 +198,23 @@ def test_processed_context_memo_never_changes_a_result() -> None:
     ]
     assert first == again == cold
     assert "https://example.test/a#x" in first[2] and "https://example.test/b#x" in first[3]
+
+
+def test_the_one_private_pyld_hook_still_has_its_shape() -> None:
+    """jsonld/_pyld_engine.py overrides JsonLdProcessor._process_context (pyld pinned to 3.3.x);
+    a pyld release that changes it must fail here, not silently skip the memo or the checks."""
+    import inspect
+
+    from pyld import jsonld
+
+    params = list(inspect.signature(jsonld.JsonLdProcessor._process_context).parameters)
+    assert params == [
+        "self",
+        "active_ctx",
+        "local_ctx",
+        "options",
+        "override_protected",
+        "propagate",
+        "validate_scoped",
+        "cycles",
+    ]

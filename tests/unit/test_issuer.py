@@ -229,8 +229,12 @@ def test_no_did_document_means_no_probe() -> None:
 def test_did_document_object_or_mapping_both_accepted() -> None:
     from kr_ovid.did.document import DidDocument
 
-    issuer(did_document=DidDocument.from_json(DOC))
-    issuer(did_document=DOC)
+    # Either form runs the key-possession probe against the same document, and issues alike.
+    for document in (DidDocument.from_json(DOC), DOC):
+        counting = CountingSigner(KEY)
+        Issuer(LA, counting, clock=CLOCK, did_document=document)  # type: ignore[arg-type]
+        assert len(counting.signed) == 1
+        assert issuer(did_document=document).issuer_id == LA.did
 
 
 def test_status_store_and_base_go_together_in_the_generic_issuer() -> None:

@@ -18,21 +18,14 @@ __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from kr_ovid.cli import core
+    from kr_ovid.cli import core, did, ovid, present, status, trust
 
     parser = argparse.ArgumentParser(
         prog="kr-ovid",
         description="Korea's mobile overseas-national ID (모바일 재외국민증) as W3C Verifiable Credentials.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    core.register(sub)
-    for name in ("did", "trust", "status", "ovid", "sdjwt", "present"):
-        try:
-            module = __import__(f"kr_ovid.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"kr_ovid.cli.{name}":
-                raise
-            continue
+    for module in (core, did, trust, status, ovid, present):
         module.register(sub)
     return parser
 

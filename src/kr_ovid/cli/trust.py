@@ -67,10 +67,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _missions_table(source: str) -> list[Any]:
     if source == "builtin":
-        try:
-            from kr_ovid.ovid.missions import load_missions
-        except ImportError:
-            raise CliError("this installation has no packaged missions registry") from None
+        from kr_ovid.ovid.missions import load_missions
+
         return list(load_missions().to_table())
     table = read_json(source)
     if isinstance(table, dict):
