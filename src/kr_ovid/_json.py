@@ -12,11 +12,16 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from kr_ovid.errors import KrOvidError
+from kr_ovid.problems import ErrorCode
+
 __all__ = ["JsonLimits", "JsonParseError", "check_json_value", "parse_json"]
 
 
-class JsonParseError(ValueError):
+class JsonParseError(KrOvidError, ValueError):
     """Untrusted JSON was refused; ``reason`` is a short machine-friendly word."""
+
+    code = ErrorCode.PARSING_ERROR
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)

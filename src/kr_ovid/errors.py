@@ -11,11 +11,18 @@ algorithm does not match the suite) and for issuing steps that cannot complete.
     ├── KeyFormatError               malformed key material (Multikey, JWK, key file)
     ├── DocumentLoaderError          a JSON-LD context URL that is not served offline
     ├── CanonicalizationError        JSON-LD/RDFC or JCS could not turn a document into bytes
+    │   └── NQuadsError              (jsonld.nquads) malformed N-Quads, or an inexpressible term
     ├── ProofGenerationError         a proof could not be created
     ├── ResolutionError              a DID or verification method could not be resolved
     ├── SchemaError                  a document does not match its JSON Schema
     ├── StatusListError              status-list encoding, allocation or store failures
-    └── VerificationFailed           raised only by ``VerificationResult.raise_for_errors()``
+    ├── SdJwtError                   (sdjwt.jws) a JWS, SD-JWT, disclosure or KB-JWT was refused
+    ├── JsonParseError               (_json) untrusted JSON refused: size, depth, syntax, type
+    ├── CliError                     (cli) a command-line usage or input error (exit code 2)
+    ├── VerificationFailed           raised only by ``VerificationResult.raise_for_errors()``
+    └── Refusal                      internal: one check refused, carrying its ProblemDetails;
+                                     verification code catches it and reports the problem, so
+                                     it never reaches a caller of a ``verify*`` function
 
 Each carries a machine-readable ``code`` (an :class:`~kr_ovid.problems.ErrorCode`) so that callers
 can branch on it, and a message that names paths or URLs, never key bytes or personal values.
@@ -23,9 +30,10 @@ can branch on it, and a message that names paths or URLs, never key bytes or per
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from kr_ovid.problems import ErrorCode
+from kr_ovid.problems import ErrorCode, ProblemDetails
 
 if TYPE_CHECKING:
     from kr_ovid.results import VerificationResult
@@ -37,6 +45,7 @@ __all__ = [
     "KeyFormatError",
     "KrOvidError",
     "ProofGenerationError",
+    "Refusal",
     "ResolutionError",
     "SchemaError",
     "StatusListError",
@@ -124,3 +133,22 @@ class VerificationFailed(KrOvidError):
         if result.errors:
             self.code = result.errors[0].code
         self.result = result
+
+
+class Refusal(KrOvidError):
+    """One check said no: the library's single internal refusal, raised deep inside a
+    verification step and turned into its :class:`~kr_ovid.problems.ProblemDetails` by the step's
+    caller. ``problems`` carries findings gathered before the refusal (they are all reported)."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        detail: str,
+        path: str | None = None,
+        *,
+        retryable: bool = False,
+        before: Sequence[ProblemDetails] = (),
+    ) -> None:
+        super().__init__(detail, code=code, path=path, retryable=retryable)
+        self.problem = ProblemDetails(code, detail, path)
+        self.problems: tuple[ProblemDetails, ...] = (*before, self.problem)

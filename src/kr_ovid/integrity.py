@@ -22,7 +22,13 @@ from kr_ovid._json import JsonParseError, check_json_value
 from kr_ovid.clock import Clock, SystemClock, format_datetime, parse_datetime_stamp
 from kr_ovid.did.document import DidDocument
 from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
-from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, ProofGenerationError
+from kr_ovid.errors import (
+    ConfigurationError,
+    KeyFormatError,
+    KrOvidError,
+    ProofGenerationError,
+    Refusal,
+)
 from kr_ovid.jsonld.canon import DEFAULT_LIMITS, JsonLdLimits, JsonLdMode
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.signer import Signer
@@ -184,15 +190,6 @@ def _select_previous(proofs: list[dict[str, Any]], ids: list[str]) -> list[dict[
 # --------------------------------------------------------------------------------------------
 # Verify Proof
 # --------------------------------------------------------------------------------------------
-class _Fail(Exception):
-    def __init__(
-        self, code: ErrorCode, detail: str, *, path: str | None = None, retryable: bool = False
-    ) -> None:
-        super().__init__(detail)
-        self.problem = ProblemDetails(code, detail, path)
-        self.retryable = retryable
-
-
 def verify_proof(
     document: Any,
     *,
@@ -290,7 +287,7 @@ def verify_proof(
                     limits=limits,
                 )
             )
-        except _Fail as fail:
+        except Refusal as fail:
             errors.append(fail.problem)
             retryable = retryable or fail.retryable
         except RecursionError:
@@ -363,7 +360,7 @@ def _verify_one(
         method_check=method_check,
     )
     if not suite.verify_decoded(hash_data, signature, public_key):
-        raise _Fail(
+        raise Refusal(
             ErrorCode.PROOF_VERIFICATION_ERROR,
             "signature does not verify",
             path=f"{base}/proofValue",
@@ -377,20 +374,20 @@ def _check_proof_members(
     """§4.4 steps 3-5: required members, proof type, a known and allowed cryptosuite, proofValue."""
     for member in ("type", "verificationMethod", "proofPurpose", "proofValue"):
         if not isinstance(proof.get(member), str):
-            raise _Fail(
+            raise Refusal(
                 ErrorCode.MALFORMED_PROOF_ERROR,
                 f"proof.{member} is missing or not a string",
                 path=f"{base}/{member}",
             )
     if proof["type"] != _PROOF_TYPE:
-        raise _Fail(
+        raise Refusal(
             ErrorCode.PROOF_TRANSFORMATION_ERROR,
             "proof.type is not DataIntegrityProof",
             path=f"{base}/type",
         )
     name = proof.get("cryptosuite")
     if not isinstance(name, str) or name not in suites:
-        raise _Fail(
+        raise Refusal(
             ErrorCode.UNSUPPORTED_CRYPTOSUITE,
             "proof.cryptosuite is not an allowed suite",
             path=f"{base}/cryptosuite",
@@ -399,7 +396,9 @@ def _check_proof_members(
     try:
         signature = suite.decode_proof_value(proof["proofValue"])
     except KeyFormatError as exc:
-        raise _Fail(ErrorCode.MALFORMED_PROOF_ERROR, str(exc), path=f"{base}/proofValue") from None
+        raise Refusal(
+            ErrorCode.MALFORMED_PROOF_ERROR, str(exc), path=f"{base}/proofValue"
+        ) from None
     return suite, signature
 
 
@@ -415,7 +414,7 @@ def _check_proof_options(
 ) -> tuple[datetime | None, datetime | None]:
     """§4.4 steps 6-9: purpose, created/expires, challenge and domain as the caller expects."""
     if proof["proofPurpose"] != proof_purpose:
-        raise _Fail(
+        raise Refusal(
             ErrorCode.MISMATCHED_PROOF_PURPOSE_ERROR,
             f"proofPurpose is not the expected {proof_purpose!r}",
             path=f"{base}/proofPurpose",
@@ -423,15 +422,15 @@ def _check_proof_options(
     created = _timestamp(proof, "created", base)
     expires = _timestamp(proof, "expires", base)
     if created is not None and created > now + skew:
-        raise _Fail(
+        raise Refusal(
             ErrorCode.PROOF_VERIFICATION_ERROR,
             "proof.created is in the future",
             path=f"{base}/created",
         )
     if expires is not None and now > expires + skew:
-        raise _Fail(ErrorCode.PROOF_EXPIRED, "proof has expired", path=f"{base}/expires")
+        raise Refusal(ErrorCode.PROOF_EXPIRED, "proof has expired", path=f"{base}/expires")
     if created is not None and expires is not None and expires < created:
-        raise _Fail(
+        raise Refusal(
             ErrorCode.MALFORMED_PROOF_ERROR,
             "proof.expires precedes proof.created",
             path=f"{base}/expires",
@@ -439,7 +438,7 @@ def _check_proof_options(
     if challenge is not None:
         got = proof.get("challenge")
         if not isinstance(got, str) or not hmac.compare_digest(got.encode(), challenge.encode()):
-            raise _Fail(
+            raise Refusal(
                 ErrorCode.INVALID_CHALLENGE_ERROR,
                 "proof.challenge does not match",
                 path=f"{base}/challenge",
@@ -448,7 +447,7 @@ def _check_proof_options(
         got_domain = proof.get("domain")
         domains = got_domain if isinstance(got_domain, list) else [got_domain]
         if domain not in [d for d in domains if isinstance(d, str)]:
-            raise _Fail(
+            raise Refusal(
                 ErrorCode.INVALID_DOMAIN_ERROR, "proof.domain does not match", path=f"{base}/domain"
             )
     return created, expires
@@ -464,7 +463,7 @@ def _signing_input(
     ids = [previous] if isinstance(previous, str) else previous
     chained = _select_previous(proofs, ids) if isinstance(ids, list) else None
     if chained is None or any(p is proof for p in chained):
-        raise _Fail(
+        raise Refusal(
             ErrorCode.PROOF_VERIFICATION_ERROR,
             "previousProof names no (unique) proof in the set",
             path=f"{base}/previousProof",
@@ -495,7 +494,7 @@ def _hash_data(
         pl = pctx if isinstance(pctx, list) else [pctx]
         dl = dctx if isinstance(dctx, list) else [dctx]
         if not pl or dl[: len(pl)] != pl:
-            raise _Fail(
+            raise Refusal(
                 ErrorCode.PROOF_VERIFICATION_ERROR,
                 "proof @context is not a prefix of the document's",
                 path=f"{base}/@context",
@@ -506,11 +505,11 @@ def _hash_data(
         document, config = suite.verification_inputs(signing_input, options)
         transformed = suite.transform(document, loader=loader, mode=mode, limits=limits)
     except KrOvidError as exc:
-        raise _Fail(exc.code, str(exc), path=exc.path) from None
+        raise Refusal(exc.code, str(exc), path=exc.path) from None
     try:
         transformed_config = suite.canonicalize(config, loader=loader, mode=mode, limits=limits)
     except KrOvidError as exc:
-        raise _Fail(exc.code, f"proof: {exc}", path=f"{base}{exc.path or ''}") from None
+        raise Refusal(exc.code, f"proof: {exc}", path=f"{base}{exc.path or ''}") from None
     return suite.hash_data(transformed, transformed_config)
 
 
@@ -530,19 +529,19 @@ def _verification_key(
     try:
         did_doc, method = resolve_verification_method(vm_url, resolver)
     except KrOvidError as exc:
-        raise _Fail(exc.code, str(exc), path=where, retryable=exc.retryable) from None
+        raise Refusal(exc.code, str(exc), path=where, retryable=exc.retryable) from None
     if expected_controller is not None and did_doc.id != expected_controller:
-        raise _Fail(
+        raise Refusal(
             ErrorCode.KEY_NOT_AUTHORIZED, "proof is not by the expected controller", path=where
         )
     if not did_doc.authorizes(vm_url, info.proof_purpose):
-        raise _Fail(
+        raise Refusal(
             ErrorCode.KEY_NOT_AUTHORIZED,
             f"verification method is not listed under {info.proof_purpose}",
             path=where,
         )
     if method.get("type") not in ED25519_KEY_TYPES:
-        raise _Fail(
+        raise Refusal(
             ErrorCode.KEY_NOT_AUTHORIZED,
             "verification method type is not an Ed25519 key type",
             path=where,
@@ -550,17 +549,17 @@ def _verification_key(
     try:
         public_key = suite.verification_key(method)
     except KeyFormatError as exc:
-        raise _Fail(
+        raise Refusal(
             ErrorCode.INVALID_DID_DOCUMENT, f"verification method key: {exc}", path=where
         ) from None
     info = replace(info, controller=did_doc.id, public_key=public_key)
     problem = key_lifetime_problem(method, info.created or now)
     if problem is not None:
-        raise _Fail(problem.code, problem.detail, path=where)
+        raise Refusal(problem.code, problem.detail, path=where)
     if method_check is not None:
         problem = method_check(did_doc, method, info)
         if problem is not None:
-            raise _Fail(problem.code, problem.detail, path=problem.path or where)
+            raise Refusal(problem.code, problem.detail, path=problem.path or where)
     return public_key, info
 
 
@@ -592,7 +591,7 @@ def _timestamp(proof: dict[str, Any], member: str, base: str) -> datetime | None
         return None
     parsed = parse_datetime_stamp(proof[member])
     if parsed is None:
-        raise _Fail(
+        raise Refusal(
             ErrorCode.MALFORMED_PROOF_ERROR,
             f"proof.{member} is not an XSD dateTimeStamp",
             path=f"{base}/{member}",

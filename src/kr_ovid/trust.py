@@ -39,7 +39,7 @@ from kr_ovid._json import JsonParseError, check_json_value
 from kr_ovid.clock import Clock, SystemClock, format_datetime, parse_datetime_stamp
 from kr_ovid.did.document import is_did, split_did_url
 from kr_ovid.did.resolver import DidResolver
-from kr_ovid.errors import ConfigurationError, KrOvidError
+from kr_ovid.errors import ConfigurationError, KrOvidError, Refusal
 from kr_ovid.integrity import DEFAULT_SKEW, add_proof, verify_proof
 from kr_ovid.jsonld.jcs import jcs_canonicalize
 from kr_ovid.jsonld.loader import StaticDocumentLoader
@@ -116,12 +116,6 @@ _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _TYPE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,99}$")
 _MAX_NAME = 200
 _MAX_MISSIONS = 2000
-
-
-class _Invalid(Exception):
-    def __init__(self, detail: str, path: str) -> None:
-        super().__init__(detail)
-        self.path = path
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,7 +307,7 @@ def mission_entry(
     }
     try:
         return _parse_mission(raw, f"mission {code!r}")
-    except _Invalid as exc:
+    except Refusal as exc:
         raise ConfigurationError(f"{exc.path}: {exc}") from None
 
 
@@ -359,7 +353,7 @@ def create_trust_list(
     }
     try:
         _parse_content(doc)
-    except _Invalid as exc:
+    except Refusal as exc:
         raise ConfigurationError(f"trust list at {exc.path or 'the top level'}: {exc}") from None
     return add_proof(doc, root_signer, cryptosuite=cryptosuite, created=issued, loader=loader)
 
@@ -377,13 +371,13 @@ def _members(
     obj: Any, allowed: frozenset[str], required: Iterable[str], path: str
 ) -> dict[str, Any]:
     if not isinstance(obj, dict):
-        raise _Invalid("must be an object", path)
+        raise Refusal(ErrorCode.TRUST_LIST_ERROR, "must be an object", path)
     unknown = sorted(set(obj) - allowed)
     if unknown:
-        raise _Invalid(f"unexpected members {unknown[:5]}", path)
+        raise Refusal(ErrorCode.TRUST_LIST_ERROR, f"unexpected members {unknown[:5]}", path)
     for name in required:
         if name not in obj:
-            raise _Invalid(f"'{name}' is required", f"{path}/{name}")
+            raise Refusal(ErrorCode.TRUST_LIST_ERROR, f"'{name}' is required", f"{path}/{name}")
     return obj
 
 
@@ -393,13 +387,15 @@ def _text(
     value = obj.get(name)
     where = f"{path}/{name}"
     if not isinstance(value, str) or not value.strip() or len(value) > _MAX_NAME:
-        raise _Invalid(
-            f"'{name}' must be a non-empty string of at most {_MAX_NAME} characters", where
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR,
+            f"'{name}' must be a non-empty string of at most {_MAX_NAME} characters",
+            where,
         )
     if pattern is not None and pattern.match(value) is None:
-        raise _Invalid(f"'{name}' has an invalid format", where)
+        raise Refusal(ErrorCode.TRUST_LIST_ERROR, f"'{name}' has an invalid format", where)
     if unicodedata.normalize("NFC", value) != value:
-        raise _Invalid(f"'{name}' is not Unicode NFC", where)
+        raise Refusal(ErrorCode.TRUST_LIST_ERROR, f"'{name}' is not Unicode NFC", where)
     return value
 
 
@@ -408,7 +404,9 @@ def _time(obj: dict[str, Any], name: str, path: str, *, required: bool = True) -
         return None
     parsed = parse_datetime_stamp(obj.get(name))
     if parsed is None:
-        raise _Invalid(f"'{name}' must be an XSD dateTimeStamp", f"{path}/{name}")
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR, f"'{name}' must be an XSD dateTimeStamp", f"{path}/{name}"
+        )
     return parsed
 
 
@@ -431,10 +429,14 @@ def _parse_mission(raw: Any, path: str) -> MissionEntry:
         path,
     )
     if m["type"] != MISSION_TYPE:
-        raise _Invalid(f"type must be {MISSION_TYPE!r}", f"{path}/type")
+        raise Refusal(ErrorCode.TRUST_LIST_ERROR, f"type must be {MISSION_TYPE!r}", f"{path}/type")
     did = m["did"]
     if not is_did(did):
-        raise _Invalid("'did' must be a DID (no path, query or fragment)", f"{path}/did")
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR,
+            "'did' must be a DID (no path, query or fragment)",
+            f"{path}/did",
+        )
     types = m["credentialTypes"]
     if (
         not isinstance(types, list)
@@ -443,19 +445,28 @@ def _parse_mission(raw: Any, path: str) -> MissionEntry:
         or not all(isinstance(t, str) and _TYPE_RE.match(t) for t in types)
         or len(set(types)) != len(types)
     ):
-        raise _Invalid(
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR,
             "'credentialTypes' must be a non-empty list of distinct type names",
             f"{path}/credentialTypes",
         )
     state = m["state"]
     if state not in MISSION_STATES:
-        raise _Invalid(f"'state' must be one of {sorted(MISSION_STATES)}", f"{path}/state")
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR,
+            f"'state' must be one of {sorted(MISSION_STATES)}",
+            f"{path}/state",
+        )
     valid_from = _time(m, "validFrom", path)
     valid_until = _time(m, "validUntil", path, required=False)
     if valid_from is None:  # pragma: no cover — _time(required=True) never returns None
-        raise _Invalid("'validFrom' is required", f"{path}/validFrom")
+        raise Refusal(ErrorCode.TRUST_LIST_ERROR, "'validFrom' is required", f"{path}/validFrom")
     if valid_until is not None and valid_until <= valid_from:
-        raise _Invalid("'validUntil' must be after 'validFrom'", f"{path}/validUntil")
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR,
+            "'validUntil' must be after 'validFrom'",
+            f"{path}/validUntil",
+        )
     return MissionEntry(
         mission_code=_text(m, "missionCode", path, pattern=_CODE_RE),
         name_ko=_text(m, "nameKo", path),
@@ -476,8 +487,10 @@ def _parse_content(doc: Any) -> TrustList:
         doc, _TOP_MEMBERS, ("@context", "type", "issuer", "validFrom", "credentialSubject"), ""
     )
     if top["@context"] != [CREDENTIALS_V2_CONTEXT, TRUST_CONTEXT]:
-        raise _Invalid(
-            f"@context must be exactly [{CREDENTIALS_V2_CONTEXT}, {TRUST_CONTEXT}]", "/@context"
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR,
+            f"@context must be exactly [{CREDENTIALS_V2_CONTEXT}, {TRUST_CONTEXT}]",
+            "/@context",
         )
     types = top["type"]
     if (
@@ -486,9 +499,13 @@ def _parse_content(doc: Any) -> TrustList:
         != sorted(["VerifiableCredential", CREDENTIAL_TYPE])
         or len(types) != 2
     ):
-        raise _Invalid(f"type must be [VerifiableCredential, {CREDENTIAL_TYPE}]", "/type")
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR,
+            f"type must be [VerifiableCredential, {CREDENTIAL_TYPE}]",
+            "/type",
+        )
     if "id" in top and not isinstance(top["id"], str):
-        raise _Invalid("'id' must be a string", "/id")
+        raise Refusal(ErrorCode.TRUST_LIST_ERROR, "'id' must be a string", "/id")
     if "proof" in top:
         proofs = top["proof"] if isinstance(top["proof"], list) else [top["proof"]]
         for i, proof in enumerate(proofs):
@@ -500,7 +517,7 @@ def _parse_content(doc: Any) -> TrustList:
             )
     issuer = top["issuer"]
     if not is_did(issuer):
-        raise _Invalid("'issuer' must be a DID string", "/issuer")
+        raise Refusal(ErrorCode.TRUST_LIST_ERROR, "'issuer' must be a DID string", "/issuer")
     issued = _time(top, "validFrom", "")
     subject = _members(
         top["credentialSubject"],
@@ -509,16 +526,27 @@ def _parse_content(doc: Any) -> TrustList:
         "/credentialSubject",
     )
     if subject["type"] != SUBJECT_TYPE:
-        raise _Invalid(f"type must be {SUBJECT_TYPE!r}", "/credentialSubject/type")
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR, f"type must be {SUBJECT_TYPE!r}", "/credentialSubject/type"
+        )
     version = subject["version"]
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version < 2**53:
-        raise _Invalid("'version' must be a positive integer", "/credentialSubject/version")
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR,
+            "'version' must be a positive integer",
+            "/credentialSubject/version",
+        )
     next_update = _time(subject, "nextUpdate", "/credentialSubject")
     if issued is None or next_update is None or next_update <= issued:
-        raise _Invalid("'nextUpdate' must be after validFrom", "/credentialSubject/nextUpdate")
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR,
+            "'nextUpdate' must be after validFrom",
+            "/credentialSubject/nextUpdate",
+        )
     raw_missions = subject["missions"]
     if not isinstance(raw_missions, list) or not 1 <= len(raw_missions) <= _MAX_MISSIONS:
-        raise _Invalid(
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR,
             f"'missions' must be a list of 1..{_MAX_MISSIONS} entries",
             "/credentialSubject/missions",
         )
@@ -528,7 +556,11 @@ def _parse_content(doc: Any) -> TrustList:
     for attr in ("mission_code", "did"):
         values = [getattr(m, attr) for m in missions]
         if len(set(values)) != len(values):
-            raise _Invalid(f"two missions share a {attr}", "/credentialSubject/missions")
+            raise Refusal(
+                ErrorCode.TRUST_LIST_ERROR,
+                f"two missions share a {attr}",
+                "/credentialSubject/missions",
+            )
     # Content digest, without the proof: a re-signed copy of the same list is the same list.
     digest = hashlib.sha256(
         jcs_canonicalize({k: v for k, v in doc.items() if k != "proof"})
@@ -545,7 +577,7 @@ def parse_trust_list(document: Any) -> TrustList:
     try:
         check_json_value(document)
         return _parse_content(document)
-    except _Invalid as exc:
+    except Refusal as exc:
         raise KrOvidError(str(exc), code=ErrorCode.TRUST_LIST_ERROR, path=exc.path) from None
     except (JsonParseError, KrOvidError) as exc:
         raise KrOvidError(f"trust list: {exc}", code=ErrorCode.TRUST_LIST_ERROR) from None
@@ -601,7 +633,7 @@ def verify_trust_list(
     try:
         check_json_value(document)
         trust_list = _parse_content(document)
-    except _Invalid as exc:
+    except Refusal as exc:
         errors.append(ProblemDetails(ErrorCode.TRUST_LIST_ERROR, str(exc), exc.path))
     except (JsonParseError, RecursionError):
         if not errors:  # verify_proof has already reported the parse failure

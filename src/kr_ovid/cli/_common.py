@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kr_ovid._json import JsonParseError, parse_json
 from kr_ovid.errors import KrOvidError
+from kr_ovid.problems import ErrorCode
 from kr_ovid.results import VerificationResult
+from kr_ovid.sdjwt.disclosure import split_sd_jwt
+from kr_ovid.sdjwt.jws import SdJwtError, decode_compact_jws
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "CliError", "emit", "emit_result", "read_json"]
+__all__ = [
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "INPUT_FORMATS",
+    "CliError",
+    "add_input_format_argument",
+    "decode_text",
+    "emit",
+    "emit_result",
+    "is_file",
+    "load_input",
+    "parse_input",
+    "read_json",
+]
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -29,11 +48,150 @@ def read_bytes(path: str) -> bytes:
         raise CliError(f"cannot read {path}: {exc.strerror}") from None
 
 
+def is_file(path: str) -> bool:
+    """``Path.is_file`` that answers False for names the OS refuses (e.g. a long token)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """UTF-8 text; a leading byte order mark belongs to the encoding, not to the content."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CliError(f"{source}: not UTF-8 text") from None
+
+
 def read_json(path: str) -> Any:
     try:
-        return parse_json(read_bytes(path))
+        return parse_json(decode_text(read_bytes(path), path))
     except JsonParseError as exc:
         raise CliError(f"{path}: {exc}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs that are either a Data Integrity document (JSON) or an SD-JWT (compact text)
+# --------------------------------------------------------------------------------------------
+#: ``--format`` choices: the kind of such an input is named, or (``auto``) found by parsing it.
+INPUT_FORMATS = ("auto", "di", "sd-jwt")
+_SD_JWT_SHAPE = "a compact SD-JWT (<JWS>~<disclosure>~...~[<KB-JWT>])"
+
+
+class _NotThisKind(Exception):
+    """The input did not parse as the kind tried; the message says why."""
+
+
+def add_input_format_argument(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--format",
+        dest="input_format",
+        choices=INPUT_FORMATS,
+        default="auto",
+        help=(
+            f"what the {what} is: 'di' (Data Integrity, a JSON object), 'sd-jwt' (compact "
+            "SD-JWT), or 'auto' (default): parsed as JSON, and if that fails as an SD-JWT"
+        ),
+    )
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    kinds = ((bool, "boolean"), (str, "string"), (list, "array"))
+    return next((name for t, name in kinds if isinstance(value, t)), "number")
+
+
+def _as_di(text: str) -> dict[str, Any]:
+    """The JSON object ``text`` parses to (whitespace around it is JSON's own business)."""
+    try:
+        value = parse_json(text)
+    except JsonParseError as exc:
+        raise _NotThisKind(str(exc)) from None
+    if not isinstance(value, dict):
+        raise _NotThisKind(f"it is a JSON {_json_kind(value)}, not an object")
+    return value
+
+
+def _as_sd_jwt(text: str) -> str:
+    """The compact SD-JWT in ``text``, split and its issuer-signed JWS decoded by the library.
+
+    A well-formed token whose JWS header the library refuses (``alg: none``, a ``jwk`` in the
+    header) is still an SD-JWT: the verifier reports it with its code (exit 1), not as usage.
+    """
+    token = text.strip()
+    try:
+        decode_compact_jws(split_sd_jwt(token).jws)
+    except SdJwtError as exc:
+        if exc.code is not ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR:
+            raise _NotThisKind(str(exc)) from None
+    return token
+
+
+def parse_input(data: bytes | str, fmt: str, *, source: str, what: str) -> dict[str, Any] | str:
+    """A Data Integrity ``what`` (a JSON object) or an SD-JWT (compact text), by ``--format``.
+
+    ``auto`` parses the input as JSON and, when that fails, as an SD-JWT; ``di`` and ``sd-jwt``
+    accept only their kind. Whatever does not parse as the kind expected is a :class:`CliError`
+    (exit 2) naming what was expected and why the input is not that.
+    """
+    if fmt not in INPUT_FORMATS:
+        raise CliError(f"--format {fmt}: expected one of {', '.join(INPUT_FORMATS)}")
+    di_shape = f"a Data Integrity {what} (a JSON object)"
+    try:
+        text = decode_text(data, source) if isinstance(data, bytes) else data
+    except CliError:
+        expected = {"di": di_shape, "sd-jwt": _SD_JWT_SHAPE}.get(fmt, f"{di_shape} or an SD-JWT")
+        raise CliError(f"{source}: expected {expected}, but it is not UTF-8 text") from None
+    if fmt == "di":
+        try:
+            return _as_di(text)
+        except _NotThisKind as exc:
+            hint = _hint(text, _as_sd_jwt, "an SD-JWT", "sd-jwt")
+            raise CliError(f"{source}: --format di expects {di_shape}, but {exc}{hint}") from None
+    if fmt == "sd-jwt":
+        try:
+            return _as_sd_jwt(text)
+        except _NotThisKind as exc:
+            hint = _hint(text, _as_di, "a JSON object", "di")
+            raise CliError(
+                f"{source}: --format sd-jwt expects {_SD_JWT_SHAPE}, but {exc}{hint}"
+            ) from None
+    try:
+        return _as_di(text)
+    except _NotThisKind as exc:
+        as_json = str(exc)
+    try:
+        return _as_sd_jwt(text)
+    except _NotThisKind as exc:
+        raise CliError(
+            f"{source}: neither {di_shape} ({as_json}) nor {_SD_JWT_SHAPE} ({exc})"
+        ) from None
+
+
+def _hint(text: str, parse: Callable[[str], object], kind: str, fmt: str) -> str:
+    """When the input is of the other kind, say so and which ``--format`` it needs."""
+    try:
+        parse(text)
+    except _NotThisKind:
+        return ""
+    return f"; it parses as {kind}: use --format {fmt} (or auto)"
+
+
+def load_input(
+    arg: str, fmt: str, *, what: str, inline: bool = False
+) -> dict[str, Any] | str:
+    """:func:`parse_input` of the file ``arg`` (``-``: stdin). With ``inline``, an argument
+    that names no file but parses as an SD-JWT is the token itself, given on the command line."""
+    if inline and arg != "-" and not is_file(arg):
+        try:
+            token = _as_sd_jwt(arg)
+        except _NotThisKind:
+            pass
+        else:
+            return parse_input(token, fmt, source="the command-line token", what=what)
+    return parse_input(read_bytes(arg), fmt, source=arg, what=what)
 
 
 def dumps(value: Any) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from kr_ovid.cli._common import EXIT_OK, CliError, dumps, emit, read_json
+from kr_ovid.cli._common import EXIT_OK, CliError, dumps, emit, is_file, read_json
 from kr_ovid.errors import KeyFormatError
 from kr_ovid.issuer import Format, IssuedCredential
 from kr_ovid.keys import (
@@ -28,7 +28,6 @@ from kr_ovid.status import SqliteStatusListStore, StatusAllocation
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES
 
 __all__ = [
-    "is_file",
     "load_mission_signer",
     "read_did_document",
     "register",
@@ -90,14 +89,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 # --------------------------------------------------------------------------------------------
 # helpers shared with the status commands
 # --------------------------------------------------------------------------------------------
-def is_file(path: str) -> bool:
-    """``Path.is_file`` that answers False for names the OS refuses (e.g. a long token)."""
-    try:
-        return Path(path).is_file()
-    except (OSError, ValueError):
-        return False
-
-
 def registry(path: str | None) -> MissionRegistry:
     if path is not None and not is_file(path):
         raise CliError(f"--missions {path}: no such file")

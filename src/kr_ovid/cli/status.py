@@ -10,8 +10,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kr_ovid._json import JsonParseError, parse_json
-from kr_ovid.cli._common import EXIT_OK, CliError, dumps, emit, read_bytes
-from kr_ovid.cli.ovid import is_file, load_mission_signer, read_did_document
+from kr_ovid.cli._common import (
+    EXIT_OK,
+    CliError,
+    add_input_format_argument,
+    decode_text,
+    dumps,
+    emit,
+    is_file,
+    parse_input,
+    read_bytes,
+)
+from kr_ovid.cli.ovid import load_mission_signer, read_did_document
 from kr_ovid.errors import KrOvidError, ResolutionError
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.sdjwt import parse_issued
@@ -61,6 +71,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p.add_argument("--db", required=True, metavar="FILE", help="the SQLite status store")
         p.add_argument("--actor", default="kr-ovid-cli", help="staff or system code (audited)")
         p.add_argument("--reason", default="unspecified", help="short reason code (audited)")
+        add_input_format_argument(p, "credential")
         p.add_argument("--json", action="store_true", help="machine-readable output")
         p.set_defaults(func=cmd_change, purpose=purpose, value=value)
 
@@ -117,11 +128,11 @@ def _encoded_list(arg: str) -> tuple[str, str | None]:
     """(encodedList, statusPurpose) from a literal list or a list credential file."""
     if _ENCODED.fullmatch(arg) and not is_file(arg):
         return arg, None
-    raw = read_bytes(arg)
+    text = decode_text(read_bytes(arg), arg)
     try:
-        doc = parse_json(raw)
+        doc = parse_json(text)
     except JsonParseError:
-        text = raw.decode("utf-8", "replace").strip()
+        text = text.strip()
         if _ENCODED.fullmatch(text):
             return text, None
         raise CliError(f"{arg}: neither an encodedList nor a status list credential") from None
@@ -135,20 +146,16 @@ def _encoded_list(arg: str) -> tuple[str, str | None]:
 # --------------------------------------------------------------------------------------------
 # revoke / suspend / unsuspend
 # --------------------------------------------------------------------------------------------
-def _read_credential(path: str) -> dict[str, Any]:
+def _read_credential(path: str, fmt: str = "auto") -> dict[str, Any]:
     """A DI credential (JSON) or an issued SD-JWT (its full payload; the signature is not
     checked: the position found must still be the one the store recorded for its id)."""
-    raw = read_bytes(path)
+    credential = parse_input(read_bytes(path), fmt, source=path, what="credential")
+    if isinstance(credential, dict):
+        return credential
     try:
-        doc = parse_json(raw)
-    except JsonParseError:
-        try:
-            return parse_issued(raw.decode("utf-8", "replace").strip()).document
-        except KrOvidError as exc:
-            raise CliError(f"{path}: neither a JSON credential nor an SD-JWT ({exc})") from None
-    if not isinstance(doc, dict):
-        raise CliError(f"{path}: a credential must be a JSON object")
-    return doc
+        return parse_issued(credential).document
+    except KrOvidError as exc:
+        raise CliError(f"{path}: not an issued SD-JWT ({exc})") from None
 
 
 def _position_from_entries(credential: dict[str, Any], purpose: str) -> StatusAllocation | None:
@@ -205,7 +212,7 @@ def _record_json(record: AuditRecord) -> dict[str, Any]:
 
 
 def cmd_change(args: argparse.Namespace) -> int:
-    credential = _read_credential(args.credential)
+    credential = _read_credential(args.credential, args.input_format)
     store = open_store(args.db)
     try:
         at = _allocation(store, credential, args.purpose)

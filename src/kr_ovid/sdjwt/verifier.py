@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeGuard
 
 from kr_ovid.clock import Clock, SystemClock
-from kr_ovid.errors import ConfigurationError, KeyFormatError
+from kr_ovid.errors import ConfigurationError, KeyFormatError, Refusal
 from kr_ovid.keys.jwk import public_key_from_jwk
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
@@ -44,15 +44,6 @@ from kr_ovid.sdjwt.jws import (
 __all__ = ["verify_sd_jwt"]
 
 _RETRYABLE = frozenset({ErrorCode.DID_RESOLUTION_ERROR})
-
-
-class _Collected(Exception):
-    """Problems gathered before a fatal one; internal control flow, never escapes."""
-
-    def __init__(self, problems: list[ProblemDetails], *, retryable: bool) -> None:
-        super().__init__("verification failed")
-        self.problems = problems
-        self.retryable = retryable
 
 
 def _problem(code: ErrorCode, detail: str, path: str | None = None) -> ProblemDetails:
@@ -127,7 +118,7 @@ def verify_sd_jwt(
         return VerificationResult(
             False, None, (exc.problem(),), retryable=exc.code in _RETRYABLE, metadata=metadata
         )
-    except _Collected as exc:
+    except Refusal as exc:
         return VerificationResult(
             False, None, tuple(exc.problems), retryable=exc.retryable, metadata=metadata
         )
@@ -176,7 +167,9 @@ def _verify(
     try:
         kid, key = resolve_issuer_key(jws, resolve_key)
     except SdJwtError as exc:  # keep the typ findings next to the key problem
-        raise _Collected([*errors, exc.problem()], retryable=exc.code in _RETRYABLE) from None
+        raise Refusal(
+            exc.code, str(exc), exc.path, retryable=exc.code in _RETRYABLE, before=errors
+        ) from None
     metadata["kid"] = kid
     if not verify_jws_signature(jws, key):
         errors.append(

@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 from kr_ovid.clock import Clock, SystemClock, parse_datetime_stamp
 from kr_ovid.credential import check_validity_period, credential_types, issuer_id
 from kr_ovid.did.resolver import DidResolver
-from kr_ovid.errors import KrOvidError, StatusListError
+from kr_ovid.errors import KrOvidError, Refusal, StatusListError
 from kr_ovid.integrity import DEFAULT_SKEW, verify_proof
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.problems import ErrorCode, ProblemDetails
@@ -108,13 +108,6 @@ class StatusCheckOutcome:
     statuses: dict[str, int] = field(default_factory=dict)
 
 
-class _Problem(Exception):
-    def __init__(self, code: ErrorCode, detail: str, path: str, *, retryable: bool = False) -> None:
-        super().__init__(detail)
-        self.problem = ProblemDetails(code, detail, path)
-        self.retryable = retryable
-
-
 class StatusChecker:
     """Checks ``credentialStatus`` entries; one instance owns one cache (never shared)."""
 
@@ -193,7 +186,7 @@ class StatusChecker:
                 continue
             try:
                 purpose, value, message = self._check_entry(entry, issuer, when, path)
-            except _Problem as p:
+            except Refusal as p:
                 errors.append(p.problem)
                 retryable = retryable or p.retryable
                 continue
@@ -226,7 +219,7 @@ class StatusChecker:
         purpose = entry.get("statusPurpose")
         url = entry.get("statusListCredential")
         if not isinstance(purpose, str) or not isinstance(url, str) or len(url) > 2048:
-            raise _Problem(
+            raise Refusal(
                 ErrorCode.MALFORMED_VALUE_ERROR,
                 "status entry lacks statusPurpose or statusListCredential",
                 path,
@@ -240,9 +233,9 @@ class StatusChecker:
                 else {}
             )
         except StatusListError as exc:
-            raise _Problem(exc.code, str(exc), path) from None
+            raise Refusal(exc.code, str(exc), path) from None
         if issuer is None:
-            raise _Problem(
+            raise Refusal(
                 ErrorCode.MALFORMED_VALUE_ERROR,
                 "credential has no issuer to match the list against",
                 path,
@@ -253,7 +246,7 @@ class StatusChecker:
         try:
             value = verified.bits.get(index)
         except StatusListError as exc:
-            raise _Problem(exc.code, str(exc), f"{path}/statusListIndex") from None
+            raise Refusal(exc.code, str(exc), f"{path}/statusListIndex") from None
         return purpose, value, messages.get(value)
 
     def _verified_list(
@@ -265,7 +258,7 @@ class StatusChecker:
             if cached is not None and cached.expires > now:
                 self._cache.move_to_end(key)
                 if cached.purpose != purpose or cached.bits.status_size != size:
-                    raise _Problem(
+                    raise Refusal(
                         ErrorCode.STATUS_VERIFICATION_ERROR,
                         "status list purpose or size does not match the entry",
                         path,
@@ -274,14 +267,14 @@ class StatusChecker:
         try:
             fetched = self._fetch(url)
         except KrOvidError as exc:
-            raise _Problem(
+            raise Refusal(
                 ErrorCode.STATUS_RETRIEVAL_ERROR,
                 f"status list could not be retrieved: {exc}",
                 path,
                 retryable=True,
             ) from None
         except Exception as exc:  # noqa: BLE001 — an injected fetcher may fail in any way; fail closed
-            raise _Problem(
+            raise Refusal(
                 ErrorCode.STATUS_RETRIEVAL_ERROR,
                 f"status list could not be retrieved: {type(exc).__name__}",
                 path,
@@ -300,8 +293,8 @@ class StatusChecker:
     def _verify_list(
         self, doc: Any, url: str, *, purpose: str, size: int, issuer: str, now: datetime, path: str
     ) -> _VerifiedList:
-        def fail(detail: str, code: ErrorCode = ErrorCode.STATUS_VERIFICATION_ERROR) -> _Problem:
-            return _Problem(code, detail, path)
+        def fail(detail: str, code: ErrorCode = ErrorCode.STATUS_VERIFICATION_ERROR) -> Refusal:
+            return Refusal(code, detail, path)
 
         if not isinstance(doc, dict):
             raise fail("status list credential is not a JSON object")
@@ -345,7 +338,7 @@ class StatusChecker:
         try:
             bits = decode_list(encoded, status_size=size)
         except StatusListError as exc:
-            raise _Problem(exc.code, f"encodedList: {exc}", path) from None
+            raise Refusal(exc.code, f"encodedList: {exc}", path) from None
         expires = now + self._default_ttl
         ttl = subject.get("ttl")
         if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl >= 0:
