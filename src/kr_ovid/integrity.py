@@ -31,11 +31,11 @@ from kr_ovid.errors import (
 )
 from kr_ovid.jsonld.canon import DEFAULT_LIMITS, JsonLdLimits, JsonLdMode
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
+from kr_ovid.keys.methods import ED25519_KEY_TYPES
 from kr_ovid.keys.signer import Signer
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult, VerifiedProof
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES, Cryptosuite, EddsaCryptosuite
-from kr_ovid.suites.base import ED25519_KEY_TYPES
 
 __all__ = [
     "DEFAULT_SKEW",

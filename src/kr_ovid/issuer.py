@@ -19,7 +19,7 @@ from kr_ovid.did.document import DidDocument, split_did_url
 from kr_ovid.errors import ConfigurationError, KeyFormatError
 from kr_ovid.integrity import add_proof, get_suite, key_lifetime_problem
 from kr_ovid.jsonld.loader import StaticDocumentLoader
-from kr_ovid.keys.multikey import decode_public_multikey
+from kr_ovid.keys.methods import method_public_key
 from kr_ovid.keys.signer import Signer, verify_ed25519
 from kr_ovid.sdjwt.issuer import issue_sd_jwt
 from kr_ovid.status.publish import status_entries, status_list_url
@@ -229,10 +229,10 @@ def _check_published_key(
     if key_lifetime_problem(method, now) is not None:
         raise ConfigurationError("the signer's key is retired or revoked in the DID document")
     try:
-        public = decode_public_multikey(method.get("publicKeyMultibase"))
+        public = method_public_key(method)
     except KeyFormatError:
         raise ConfigurationError(
-            "the DID document's key for the signer is not an Ed25519 Multikey"
+            "the DID document's key for the signer is not an Ed25519 key"
         ) from None
     probe = b"kr_ovid key possession probe " + secrets.token_bytes(32)
     if not verify_ed25519(public, signer.sign(probe), probe):

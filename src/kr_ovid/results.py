@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 
 from kr_ovid.problems import ErrorCode, ProblemDetails
 
-__all__ = ["VerificationResult", "VerifiedProof"]
+__all__ = ["SdJwtFacts", "VerificationResult", "VerifiedProof"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,21 @@ class VerifiedProof:
     expires: datetime | None
     proof_id: str | None
     public_key: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SdJwtFacts:
+    """What a verified SD-JWT (RFC 9901 §7.1, §7.3) established: the issuer's ``kid``, protected
+    header and key, the holder's ``cnf`` key (when the credential carries one), whether a KB-JWT
+    bound the presentation, and the JSON pointers of the disclosed claims."""
+
+    kid: str
+    header: dict[str, Any]
+    issuer_key: bytes = field(repr=False)
+    holder_jwk: dict[str, Any] | None = None
+    holder_key: bytes | None = field(default=None, repr=False)
+    key_bound: bool = False
+    disclosed_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +67,8 @@ class VerificationResult:
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
     #: What each verified Data Integrity proof established (empty for other results).
     proofs: tuple[VerifiedProof, ...] = field(default=(), compare=False)
+    #: What a verified SD-JWT established (``None`` for other results).
+    sd_jwt: SdJwtFacts | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.verified and self.errors:

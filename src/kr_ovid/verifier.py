@@ -36,14 +36,12 @@ from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, Sche
 from kr_ovid.integrity import DEFAULT_SKEW, key_lifetime_problem, verify_proof
 from kr_ovid.jsonld.canon import JsonLdLimits
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
-from kr_ovid.keys.jwk import public_key_from_jwk
-from kr_ovid.keys.multikey import decode_public_multikey
+from kr_ovid.keys.methods import method_public_key
 from kr_ovid.presentation import unwrap_enveloped
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
 from kr_ovid.schema import SCHEMAS_BY_TYPE, validate_credential
-from kr_ovid.sdjwt.disclosure import split_sd_jwt
-from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS, decode_compact_jws
+from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS
 from kr_ovid.sdjwt.verifier import verify_sd_jwt
 from kr_ovid.status.check import StatusChecker, StatusListFetcher
 from kr_ovid.suites import SUITES
@@ -535,7 +533,7 @@ class Verifier:
                 )
             methods[kid] = method
             try:
-                return decode_public_multikey(method.get("publicKeyMultibase"))
+                return method_public_key(method)
             except KeyFormatError:
                 return None
 
@@ -550,24 +548,16 @@ class Verifier:
             now=now,
             iat_window=policy.max_presentation_age + policy.skew,  # same freshness as DI
             clock_skew=policy.skew,
+            allowed_algorithms=policy.allowed_algorithms,
         )
         if not result.verified:
             run.extend(result.errors, prefix)
             run.retryable = run.retryable or result.retryable
             return None
         document = dict(result.document)
-        kid = str(result.metadata.get("kid"))
-        algorithms = [result.metadata.get("header", {}).get("alg")]
-        kb_jwt = split_sd_jwt(token).kb_jwt  # already verified: decoding cannot fail here
-        if kb_jwt:
-            algorithms.append(decode_compact_jws(kb_jwt).header.get("alg"))
-        if any(alg not in policy.allowed_algorithms for alg in algorithms):
-            run.fail(
-                ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR,
-                f"JWS algorithm not allowed by {policy.name}",
-                _join(prefix, "/alg"),
-            )
-            return None
+        facts = result.sd_jwt
+        assert facts is not None  # a verified SD-JWT result carries its facts
+        kid = facts.kid
         did, _ = split_did_url(kid)
         issued_at = _numeric_date(document.get("iat"))
         method = methods.get(kid)
@@ -590,16 +580,10 @@ class Verifier:
                 "the SD-JWT is signed by a key of another DID than its issuer",
                 _join(prefix, "/issuer"),
             )
-        if key_binding is not None and result.metadata.get("key_bound"):
+        if key_binding is not None and facts.key_bound:
             # Whenever a KB-JWT bound this presentation to the nonce, the nonce is single-use.
             self._consume(key_binding[0], key_binding[1], run)
-        cnf = result.metadata.get("cnf")
-        holder_key = None
-        if isinstance(cnf, dict):
-            try:
-                holder_key = public_key_from_jwk(cnf)
-            except KeyFormatError:
-                holder_key = None
+        holder_key = facts.holder_key
         if len(run.errors) > before:
             return None
         return vc, issued_at, holder_key

@@ -53,7 +53,7 @@ def test_round_trip_and_output_header() -> None:
     result = verify_compact_jws(token, resolve_key=resolve, expected_typ="vc+sd-jwt")
     assert result.verified
     assert result.document == {"x": "ü"}
-    assert result.metadata["kid"] == SIGNER.verification_method
+    assert result.sd_jwt.kid == SIGNER.verification_method
 
 
 def test_eddsa_accepted_on_input() -> None:

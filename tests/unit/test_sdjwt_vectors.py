@@ -359,6 +359,6 @@ def test_w3c_eddsa_bad_media_type(name: str) -> None:
     assert "typ" in refused.errors[0].detail
     accepted = run("bad+typ")  # proves the EdDSA signature and the disclosures are fine
     assert accepted.verified, accepted.errors
-    assert accepted.metadata["kid"] == jwk["kid"]
+    assert accepted.sd_jwt.kid == jwk["kid"]
     assert "_sd" not in json.dumps(accepted.document)
     assert accepted.document["iss"] == "https://example.issuer/vc-jose-cose"

@@ -117,10 +117,10 @@ def test_verifies_and_returns_only_disclosed_claims() -> None:
     }
     text = json.dumps(result.document)
     assert "_sd" not in text and '"..."' not in text
-    assert result.metadata["kid"] == ISSUER.verification_method
-    assert result.metadata["cnf"] == {"kty": "OKP", "crv": "Ed25519", "x": HOLDER.jwk_x()}
-    assert result.metadata["key_bound"] is True
-    assert sorted(result.metadata["disclosed_paths"]) == [
+    assert result.sd_jwt.kid == ISSUER.verification_method
+    assert result.sd_jwt.holder_jwk == {"kty": "OKP", "crv": "Ed25519", "x": HOLDER.jwk_x()}
+    assert result.sd_jwt.key_bound is True
+    assert sorted(result.sd_jwt.disclosed_paths) == [
         "/credentialSubject/address",
         "/credentialSubject/address/locality",
         "/credentialSubject/birthDate",
@@ -134,7 +134,7 @@ def test_key_binding_optional() -> None:
     assert verify(p).codes == (ErrorCode.KEY_BINDING_ERROR,)
     result = verify(p, require_key_binding=False, nonce=None, audience=None)
     assert result.verified
-    assert result.metadata["key_bound"] is False
+    assert result.sd_jwt.key_bound is False
     assert result.document["credentialSubject"]["givenName"] == "Minjun"
 
 

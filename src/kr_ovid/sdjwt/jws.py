@@ -24,7 +24,7 @@ from kr_ovid.errors import ConfigurationError, KrOvidError
 from kr_ovid.keys.jwk import b64url_decode, b64url_encode
 from kr_ovid.keys.signer import ED25519, Signer, verify_ed25519
 from kr_ovid.problems import ErrorCode, ProblemDetails
-from kr_ovid.results import VerificationResult
+from kr_ovid.results import SdJwtFacts, VerificationResult
 
 __all__ = [
     "ACCEPTED_ALGORITHMS",
@@ -240,7 +240,7 @@ def verify_compact_jws(
 ) -> VerificationResult:
     """Verify a compact JWS whose payload is a JSON object; never raises on hostile input.
 
-    ``document`` is the payload; ``metadata`` carries ``kid`` and ``header``.
+    ``document`` is the payload; ``sd_jwt`` carries the ``kid``, header and issuer key.
     """
     try:
         jws = decode_compact_jws(token, limits=limits)
@@ -254,9 +254,8 @@ def verify_compact_jws(
         payload = jws.payload_json(limits=limits)
     except SdJwtError as exc:
         return VerificationResult.failure(exc.problem(), retryable=_retryable(exc.code))
-    return VerificationResult(
-        True, payload, checks=("jws",), metadata={"kid": kid, "header": jws.header}
-    )
+    facts = SdJwtFacts(kid=kid, header=dict(jws.header), issuer_key=key)
+    return VerificationResult(True, payload, checks=("jws",), sd_jwt=facts)
 
 
 def media_type_matches(value: object, expected: str) -> bool:

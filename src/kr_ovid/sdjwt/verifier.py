@@ -21,7 +21,7 @@ from kr_ovid.clock import Clock, SystemClock
 from kr_ovid.errors import ConfigurationError, KeyFormatError, Refusal
 from kr_ovid.keys.jwk import public_key_from_jwk
 from kr_ovid.problems import ErrorCode, ProblemDetails
-from kr_ovid.results import VerificationResult
+from kr_ovid.results import SdJwtFacts, VerificationResult
 from kr_ovid.sdjwt.disclosure import (
     DEFAULT_SD_JWT_LIMITS,
     KB_JWT_TYP,
@@ -33,6 +33,7 @@ from kr_ovid.sdjwt.disclosure import (
     split_sd_jwt,
 )
 from kr_ovid.sdjwt.jws import (
+    ACCEPTED_ALGORITHMS,
     KeyResolver,
     SdJwtError,
     decode_compact_jws,
@@ -71,6 +72,7 @@ def verify_sd_jwt(
     iat_window: timedelta = timedelta(minutes=5),
     clock_skew: timedelta = timedelta(minutes=2),
     limits: SdJwtLimits = DEFAULT_SD_JWT_LIMITS,
+    allowed_algorithms: frozenset[str] = ACCEPTED_ALGORITHMS,
 ) -> VerificationResult:
     """Verify an SD-JWT(+KB) presentation (RFC 9901 §7.1 and §7.3).
 
@@ -79,10 +81,16 @@ def verify_sd_jwt(
     that is present is checked even when not required. The KB-JWT ``iat`` must lie in
     ``[now - iat_window, now + clock_skew]``.
 
+    ``allowed_algorithms`` narrows the JWS ``alg`` values accepted for the issuer's signature and
+    the KB-JWT (a service policy); both spell Ed25519 by default.
+
     On success ``document`` is the payload rebuilt with only the disclosed claims (no ``_sd``,
-    ``_sd_alg`` or ``...``); ``metadata`` holds ``kid``, ``header``, ``cnf`` (the verified
-    holder JWK or ``None``), ``key_bound`` and ``disclosed_paths`` (pointers into ``document``).
+    ``_sd_alg`` or ``...``) and ``sd_jwt`` holds the :class:`~kr_ovid.results.SdJwtFacts`.
     """
+    if not allowed_algorithms or not set(allowed_algorithms) <= ACCEPTED_ALGORITHMS:
+        raise ConfigurationError(
+            f"allowed_algorithms must be a non-empty subset of {sorted(ACCEPTED_ALGORITHMS)}"
+        )
     for name, value in (("nonce", nonce), ("audience", audience)):
         if value is not None and (not isinstance(value, str) or not value):
             raise ConfigurationError(f"{name} must be a non-empty string or None")
@@ -98,7 +106,6 @@ def verify_sd_jwt(
         raise ConfigurationError("now must be timezone-aware")
     instant = instant.astimezone(UTC)
 
-    metadata: dict[str, Any] = {}
     try:
         return _verify(
             presentation,
@@ -112,22 +119,17 @@ def verify_sd_jwt(
             iat_window=iat_window,
             clock_skew=clock_skew,
             limits=limits,
-            metadata=metadata,
+            allowed_algorithms=frozenset(allowed_algorithms),
         )
     except SdJwtError as exc:
-        return VerificationResult(
-            False, None, (exc.problem(),), retryable=exc.code in _RETRYABLE, metadata=metadata
-        )
+        return VerificationResult(False, None, (exc.problem(),), retryable=exc.code in _RETRYABLE)
     except Refusal as exc:
-        return VerificationResult(
-            False, None, tuple(exc.problems), retryable=exc.retryable, metadata=metadata
-        )
+        return VerificationResult(False, None, tuple(exc.problems), retryable=exc.retryable)
     except Exception as exc:  # noqa: BLE001  # a bug must still not turn hostile input into an exception
         return VerificationResult(
             False,
             None,
             (_problem(ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}"),),
-            metadata=metadata,
         )
 
 
@@ -144,20 +146,22 @@ def _verify(
     iat_window: timedelta,
     clock_skew: timedelta,
     limits: SdJwtLimits,
-    metadata: dict[str, Any],
+    allowed_algorithms: frozenset[str],
 ) -> VerificationResult:
     errors: list[ProblemDetails] = []
     checks: list[str] = []
 
     def failed() -> VerificationResult:
-        return VerificationResult(
-            False, None, tuple(errors), checks=tuple(checks), metadata=metadata
-        )
+        return VerificationResult(False, None, tuple(errors), checks=tuple(checks))
 
     # §7.1 step 1: separate the parts; step 2: the issuer-signed JWT.
     parts = split_sd_jwt(presentation, limits=limits)
     jws = decode_compact_jws(parts.jws, limits=limits.jws)
-    metadata["header"] = jws.header
+    if jws.algorithm not in allowed_algorithms:
+        raise SdJwtError(
+            "issuer JWS alg is not allowed by the policy",
+            code=ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR,
+        )
     # RFC 9901 §9.11 explicit typing; VC-JOSE-COSE §3.2.2.
     if not media_type_matches(jws.header.get("typ"), expected_typ):
         errors.append(_problem(ErrorCode.MALFORMED_VALUE_ERROR, f"JWS typ is not {expected_typ}"))
@@ -170,7 +174,6 @@ def _verify(
         raise Refusal(
             exc.code, str(exc), exc.path, retryable=exc.code in _RETRYABLE, before=errors
         ) from None
-    metadata["kid"] = kid
     if not verify_jws_signature(jws, key):
         errors.append(
             _problem(ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR, "issuer JWS signature does not verify")
@@ -206,19 +209,28 @@ def _verify(
                 iat_window=iat_window,
                 clock_skew=clock_skew,
                 limits=limits,
+                allowed_algorithms=allowed_algorithms,
             )
         )
         checks.append("key-binding")
     if errors:
         return failed()
-    metadata.update(
-        {
-            "cnf": cnf_jwk,
-            "key_bound": parts.kb_jwt is not None,
-            "disclosed_paths": [c.pointer for c in rebuilt.claims],
-        }
+    holder_key = None
+    if cnf_jwk is not None:
+        try:
+            holder_key = public_key_from_jwk(cnf_jwk)
+        except KeyFormatError:
+            holder_key = None  # only reachable without key binding: a KB-JWT needs the key
+    facts = SdJwtFacts(
+        kid=kid,
+        header=dict(jws.header),
+        issuer_key=key,
+        holder_jwk=cnf_jwk,
+        holder_key=holder_key,
+        key_bound=parts.kb_jwt is not None,
+        disclosed_paths=tuple(c.pointer for c in rebuilt.claims),
     )
-    return VerificationResult(True, document, checks=tuple(checks), metadata=metadata)
+    return VerificationResult(True, document, checks=tuple(checks), sd_jwt=facts)
 
 
 def _cnf_jwk(document: dict[str, Any]) -> dict[str, Any] | None:
@@ -263,6 +275,7 @@ def _check_kb_jwt(
     iat_window: timedelta,
     clock_skew: timedelta,
     limits: SdJwtLimits,
+    allowed_algorithms: frozenset[str],
 ) -> list[ProblemDetails]:
     """RFC 9901 §7.3 step 5 (KB-JWT); every finding is reported."""
 
@@ -282,6 +295,12 @@ def _check_kb_jwt(
         token = decode_compact_jws(parts.kb_jwt, limits=limits.kb_jwt)
     except SdJwtError as exc:
         return [kb(str(exc))]
+    if token.algorithm not in allowed_algorithms:
+        return [
+            _problem(
+                ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR, "KB-JWT alg is not allowed by the policy"
+            )
+        ]
     problems: list[ProblemDetails] = []
     if not media_type_matches(token.header.get("typ"), KB_JWT_TYP):
         problems.append(kb("typ is not kb+jwt"))
