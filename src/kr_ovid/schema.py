@@ -48,20 +48,11 @@ from kr_ovid.errors import ConfigurationError, SchemaError
 from kr_ovid.problems import ErrorCode, ProblemDetails
 
 __all__ = [
-    "OVERSEAS_NATIONAL_ID_SCHEMA",
-    "SCHEMAS_BY_TYPE",
     "check_credential",
     "load_schema",
+    "schemas_by_type",
     "validate_credential",
 ]
-
-OVERSEAS_NATIONAL_ID_SCHEMA = "https://w3id.org/kr-ovid/schemas/overseas-national-id.json"
-
-#: Credential types whose schema is fixed in code: a verifier validates every credential of the
-#: type against it, whatever (or whether) its ``credentialSchema`` names.
-SCHEMAS_BY_TYPE: Mapping[str, str] = MappingProxyType(
-    {"OverseasNationalIdCredential": OVERSEAS_NATIONAL_ID_SCHEMA}
-)
 
 #: Bound on reported problems: a hostile document must not produce unbounded output.
 MAX_PROBLEMS = 100
@@ -119,7 +110,41 @@ def _read_schemas(directory: Path) -> dict[str, Mapping[str, Any]]:
     return out
 
 
-def load_schema(schema_id: str = OVERSEAS_NATIONAL_ID_SCHEMA) -> dict[str, Any]:
+def schemas_by_type() -> Mapping[str, str]:
+    """Credential type → ``$id`` of the shipped schema that governs it.
+
+    A shipped schema names the credential type it is for in its ``credentialType`` member; a
+    verifier validates every credential of that type against it, whatever (or whether) the
+    credential's own ``credentialSchema`` says: the type fixes the schema, the document cannot.
+    """
+    return _governed_types()
+
+
+@functools.cache
+def _governed_types() -> Mapping[str, str]:
+    out: dict[str, str] = {}
+    for schema_id, schema in _local_schemas().items():
+        governed = schema.get("credentialType")
+        if isinstance(governed, str):
+            if governed in out:
+                raise ConfigurationError(f"two shipped schemas govern {governed}")
+            out[governed] = schema_id
+    return MappingProxyType(out)
+
+
+def schema_for(document: object) -> str:
+    """The shipped schema that governs ``document``'s credential type (``SchemaError`` if none)."""
+    types = document.get("type") if isinstance(document, Mapping) else None
+    names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    found = sorted(
+        {schemas_by_type()[t] for t in names if isinstance(t, str) and t in schemas_by_type()}
+    )
+    if len(found) != 1:
+        raise SchemaError("no single shipped schema governs this credential's type; name schema_id")
+    return found[0]
+
+
+def load_schema(schema_id: str) -> dict[str, Any]:
     """A private copy of a shipped schema (e.g. to read its ``$defs`` enumerations)."""
     return copy.deepcopy(dict(_schema(schema_id)))
 
@@ -270,7 +295,7 @@ def _inline_local_refs(schema: Mapping[str, Any]) -> dict[str, Any]:
 def validate_credential(
     document: object,
     *,
-    schema_id: str = OVERSEAS_NATIONAL_ID_SCHEMA,
+    schema_id: str | None = None,
     partial: bool = False,
 ) -> list[ProblemDetails]:
     """Validate ``document`` against a shipped schema; an empty list means valid.
@@ -280,10 +305,13 @@ def validate_credential(
     validates what a selective-disclosure presentation reveals: withheld claims are not missing,
     but every disclosed value must still be valid.
 
+    ``schema_id`` defaults to the schema that governs the document's credential type
+    (:func:`schema_for`).
+
     Raises :class:`~kr_ovid.errors.SchemaError` only when the schema itself cannot be used
-    (unknown ``schema_id``, a reference outside the shipped schemas).
+    (unknown ``schema_id``, no governing schema, a reference outside the shipped schemas).
     """
-    validator = _validator(schema_id, partial)
+    validator = _validator(schema_id or schema_for(document), partial)
     try:
         errors = list(itertools.islice(validator.iter_errors(document), MAX_PROBLEMS))
     except Unresolvable as exc:
@@ -298,7 +326,7 @@ def validate_credential(
 def check_credential(
     document: object,
     *,
-    schema_id: str = OVERSEAS_NATIONAL_ID_SCHEMA,
+    schema_id: str | None = None,
     partial: bool = False,
 ) -> None:
     """Like :func:`validate_credential`, raising :class:`SchemaError` (``path`` = first failure)."""

@@ -40,7 +40,7 @@ from kr_ovid.keys.methods import method_public_key
 from kr_ovid.presentation import unwrap_enveloped
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
-from kr_ovid.schema import SCHEMAS_BY_TYPE, validate_credential
+from kr_ovid.schema import schemas_by_type, validate_credential
 from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS
 from kr_ovid.sdjwt.verifier import verify_sd_jwt
 from kr_ovid.status.check import StatusChecker, StatusListFetcher
@@ -86,9 +86,10 @@ class VerifierPolicy:
     #: Work bounds for the JSON-LD of every Data Integrity document this policy verifies.
     jsonld_limits: JsonLdLimits = field(default_factory=JsonLdLimits)
     #: Credential type → the id of the shipped JSON Schema every credential of that type must
-    #: meet, whatever its ``credentialSchema`` says (default: the library's own types).
+    #: meet, whatever its ``credentialSchema`` says (default: each shipped schema's own
+    #: ``credentialType``).
     required_schemas: Mapping[str, str] = field(
-        default_factory=lambda: MappingProxyType(dict(SCHEMAS_BY_TYPE))
+        default_factory=lambda: MappingProxyType(dict(schemas_by_type()))
     )
     claims_view: Callable[[Mapping[str, Any]], Any] | None = None
     #: Issuers of unlinkable SD-JWT copies round ``iat`` down (kr_ovid: to the UTC day), so the

@@ -17,6 +17,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from kr_ovid.ovid import ID_SCHEMA as OVERSEAS_NATIONAL_ID_SCHEMA
 from kr_ovid.ovid import (
     IssuingMission,
     OverseasNationalId,
@@ -24,7 +25,6 @@ from kr_ovid.ovid import (
     load_missions,
     new_id_number,
 )
-from kr_ovid.schema import OVERSEAS_NATIONAL_ID_SCHEMA
 
 __all__ = [
     "birth_dates",

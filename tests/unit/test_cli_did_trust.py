@@ -414,6 +414,7 @@ def test_trustlist_create_from_builtin_registry(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     from kr_ovid.ovid import missions
+
     root_key, docs = root_setup(capsys, tmp_path)
     signed = create(capsys, root_key, "builtin")
     assert len(signed["credentialSubject"]["missions"]) == len(missions.load_missions())

@@ -20,10 +20,11 @@ from kr_ovid.integrity import verify_proof
 from kr_ovid.issuer import CredentialIssuer
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.keys.jwk import b64url_decode, public_key_from_jwk
+from kr_ovid.ovid import ID_SCHEMA as OVERSEAS_NATIONAL_ID_SCHEMA
 from kr_ovid.ovid.issuance import CONTEXTS, Issuer, default_status_base
 from kr_ovid.ovid.missions import load_missions
 from kr_ovid.ovid.services import GOV24
-from kr_ovid.schema import OVERSEAS_NATIONAL_ID_SCHEMA, check_credential, validate_credential
+from kr_ovid.schema import check_credential, validate_credential
 from kr_ovid.sdjwt import parse_issued, verify_sd_jwt
 from kr_ovid.sdjwt.disclosure import split_sd_jwt
 from kr_ovid.status import InMemoryStatusListStore

@@ -15,6 +15,7 @@ import pytest
 from pyld import jsonld
 
 from kr_ovid.errors import CanonicalizationError, ConfigurationError, SchemaError
+from kr_ovid.ovid import ID_SCHEMA as OVERSEAS_NATIONAL_ID_SCHEMA
 from kr_ovid.ovid import (
     LABELS_EN,
     LABELS_KO,
@@ -29,7 +30,7 @@ from kr_ovid.ovid import (
 )
 from kr_ovid.ovid import model as model_mod
 from kr_ovid.ovid.predicates import birthday_in
-from kr_ovid.schema import OVERSEAS_NATIONAL_ID_SCHEMA, load_schema, validate_credential
+from kr_ovid.schema import load_schema, validate_credential
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTEXTS = ROOT / "contexts"
@@ -242,7 +243,7 @@ def test_frozen() -> None:
 
 
 def test_model_patterns_equal_the_schema_patterns() -> None:
-    defs = load_schema()["$defs"]
+    defs = load_schema(OVERSEAS_NATIONAL_ID_SCHEMA)["$defs"]
     pairs = {
         "hangulFamilyName": model_mod.HANGUL_FAMILY_NAME,
         "hangulGivenName": model_mod.HANGUL_GIVEN_NAME,
@@ -627,7 +628,7 @@ def test_context_shape() -> None:
 def test_every_schema_property_is_a_context_term() -> None:
     ctx = _context()
     v2 = json.loads((CONTEXTS / "credentials-v2.jsonld").read_text(encoding="utf-8"))["@context"]
-    defs = load_schema()["$defs"]
+    defs = load_schema(OVERSEAS_NATIONAL_ID_SCHEMA)["$defs"]
     for def_name in ("subjectClaims", "diplomaticMission", "identityProofingEvidence", "issuer"):
         for prop in defs[def_name]["properties"]:
             assert prop in ctx or prop in v2, (def_name, prop)

@@ -16,10 +16,10 @@ import pytest
 from kr_ovid import schema as schema_mod
 from kr_ovid._resources import _data_dir
 from kr_ovid.errors import SchemaError
+from kr_ovid.ovid import ID_SCHEMA as OVERSEAS_NATIONAL_ID_SCHEMA
 from kr_ovid.problems import ErrorCode
 from kr_ovid.schema import (
     MAX_PROBLEMS,
-    OVERSEAS_NATIONAL_ID_SCHEMA,
     check_credential,
     load_schema,
     validate_credential,
@@ -115,6 +115,7 @@ def credential() -> dict[str, Any]:
 
 
 def paths(doc: object, **kw: Any) -> list[str | None]:
+    kw.setdefault("schema_id", OVERSEAS_NATIONAL_ID_SCHEMA)
     return [p.path for p in validate_credential(doc, **kw)]
 
 
@@ -358,13 +359,13 @@ def test_each_invalid_field_is_reported_at_its_pointer(
 ) -> None:
     doc = credential()
     mutate(doc)
-    problems = validate_credential(doc)
+    problems = validate_credential(doc, schema_id=OVERSEAS_NATIONAL_ID_SCHEMA)
     assert pointer in [p.path for p in problems], [p.detail for p in problems]
     for problem in problems:
         assert problem.code is ErrorCode.MALFORMED_VALUE_ERROR
         assert problem.detail.startswith((problem.path or "") + ": ") or problem.path == ""
     with pytest.raises(SchemaError) as info:
-        check_credential(doc)
+        check_credential(doc, schema_id=OVERSEAS_NATIONAL_ID_SCHEMA)
     assert info.value.code is ErrorCode.MALFORMED_VALUE_ERROR
     assert info.value.path == problems[0].path
 
@@ -452,7 +453,7 @@ def test_thirteen_digits_are_fine_outside_text_claims() -> None:
 
 
 def test_schema_has_no_property_for_an_rrn() -> None:
-    text = json.dumps(load_schema()).lower()
+    text = json.dumps(load_schema(OVERSEAS_NATIONAL_ID_SCHEMA)).lower()
     for needle in ("resident", "rrn", "jumin", "주민"):
         assert f'"{needle}' not in text
 
@@ -515,7 +516,7 @@ def test_partial_keeps_the_envelope_requirements() -> None:
 
 def test_non_object_documents() -> None:
     for doc in (None, [], "credential", 3, {"credentialSubject": None}):
-        problems = validate_credential(doc)
+        problems = validate_credential(doc, schema_id=OVERSEAS_NATIONAL_ID_SCHEMA)
         assert problems
         assert all(p.code is ErrorCode.MALFORMED_VALUE_ERROR for p in problems)
     assert paths([]) == [""]
@@ -594,13 +595,13 @@ def test_shipped_schema_files(tmp_path: Path) -> None:
 
 
 def test_load_schema_returns_a_private_copy() -> None:
-    first = load_schema()
+    first = load_schema(OVERSEAS_NATIONAL_ID_SCHEMA)
     first["$defs"]["countryCode"]["enum"].clear()
-    assert len(load_schema()["$defs"]["countryCode"]["enum"]) == 249
+    assert len(load_schema(OVERSEAS_NATIONAL_ID_SCHEMA)["$defs"]["countryCode"]["enum"]) == 249
 
 
 def test_country_code_list() -> None:
-    codes = load_schema()["$defs"]["countryCode"]["enum"]
+    codes = load_schema(OVERSEAS_NATIONAL_ID_SCHEMA)["$defs"]["countryCode"]["enum"]
     assert len(codes) == len(set(codes)) == 249
     assert codes == sorted(codes)
     assert {"KR", "KP", "US", "NZ", "CN", "VN", "ID", "PH", "BR", "ZA", "CA", "BE"} <= set(codes)
@@ -608,9 +609,9 @@ def test_country_code_list() -> None:
 
 
 def test_partial_variant_does_not_touch_the_shipped_schema() -> None:
-    before = copy.deepcopy(load_schema())
+    before = copy.deepcopy(load_schema(OVERSEAS_NATIONAL_ID_SCHEMA))
     validate_credential(credential(), partial=True)
-    assert load_schema() == before
+    assert load_schema(OVERSEAS_NATIONAL_ID_SCHEMA) == before
     assert "required" in before["$defs"]["credentialSubject"]
 
 
@@ -641,3 +642,17 @@ def test_ecma_anchoring() -> None:
     rx = schema_mod._ecma_regex("^[A-Z]+$")
     assert rx.search("HONG") and not rx.search("HONG\n")
     assert schema_mod._ecma_regex(r"^[$]\$x$").pattern == r"^[$]\$x\Z"
+
+
+def test_the_credential_type_fixes_the_schema() -> None:
+    """A shipped schema names the type it governs; validation without a schema id uses it."""
+    assert schema_mod.schemas_by_type() == {
+        "OverseasNationalIdCredential": OVERSEAS_NATIONAL_ID_SCHEMA
+    }
+    assert schema_mod.schema_for(
+        {"type": ["VerifiableCredential", "OverseasNationalIdCredential"]}
+    ) == (OVERSEAS_NATIONAL_ID_SCHEMA)
+    with pytest.raises(SchemaError):
+        schema_mod.schema_for({"type": ["VerifiableCredential"]})
+    with pytest.raises(SchemaError):
+        validate_credential({"type": "Unknown"})

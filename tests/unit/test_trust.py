@@ -236,6 +236,7 @@ def test_create_accepts_entries_and_a_list_id() -> None:
 
 def test_create_from_the_packaged_missions_registry() -> None:
     from kr_ovid.ovid import missions
+
     table = missions.load_missions().to_table()
     document = make(rows=table)
     result = verify(document)

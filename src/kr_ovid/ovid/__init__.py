@@ -6,6 +6,7 @@ The product layer on top of the generic VC library: nothing below ``kr_ovid.ovid
 from kr_ovid.ovid.labels import LABELS_EN, LABELS_KO
 from kr_ovid.ovid.missions import Mission, MissionKind, MissionRegistry, load_missions
 from kr_ovid.ovid.model import (
+    ID_SCHEMA,
     IssuingMission,
     OverseasNationalId,
     country_codes,
@@ -15,6 +16,7 @@ from kr_ovid.ovid.model import (
 from kr_ovid.ovid.predicates import age_on, derive_predicates
 
 __all__ = [
+    "ID_SCHEMA",
     "LABELS_EN",
     "LABELS_KO",
     "IssuingMission",

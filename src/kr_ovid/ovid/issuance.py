@@ -19,8 +19,8 @@ from kr_ovid.issuer import CredentialIssuer, Format, IssuedCredential
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.keys.signer import Signer
 from kr_ovid.ovid.missions import Mission
-from kr_ovid.ovid.model import OverseasNationalId
-from kr_ovid.schema import OVERSEAS_NATIONAL_ID_SCHEMA, check_credential
+from kr_ovid.ovid.model import ID_SCHEMA, OverseasNationalId
+from kr_ovid.schema import check_credential
 from kr_ovid.status.publish import default_status_base as status_base_for_did
 from kr_ovid.status.store import StatusListStore
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE
@@ -139,7 +139,7 @@ class Issuer(CredentialIssuer):
         body: dict[str, Any] = {
             "@context": list(CONTEXTS),
             "type": ["VerifiableCredential", CREDENTIAL_TYPE],
-            "credentialSchema": {"id": OVERSEAS_NATIONAL_ID_SCHEMA, "type": "JsonSchema"},
+            "credentialSchema": {"id": ID_SCHEMA, "type": "JsonSchema"},
             "credentialSubject": person.to_subject(holder=holder, issuance_date=issued_on),
             "evidence": [
                 {

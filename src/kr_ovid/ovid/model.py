@@ -47,6 +47,7 @@ from kr_ovid.schema import load_schema
 
 __all__ = [
     "ELIGIBLE_AGE",
+    "ID_SCHEMA",
     "MAX_VALIDITY_YEARS",
     "PORTRAIT_MAX_BYTES",
     "IssuingMission",
@@ -63,6 +64,9 @@ MAX_VALIDITY_YEARS = 10
 #: Portrait bound (decoded JPEG bytes); the schema bounds the data URI length accordingly.
 PORTRAIT_MAX_BYTES = 100 * 1024
 
+#: The shipped JSON Schema of the ID (its ``credentialType`` is the ID's credential type, so a
+#: verifier applies it to every ID whatever the ID's ``credentialSchema`` says).
+ID_SCHEMA = "https://w3id.org/kr-ovid/schemas/overseas-national-id.json"
 SUBJECT_TYPE = "OverseasNational"
 MISSION_TYPE = "DiplomaticMission"
 
@@ -92,7 +96,7 @@ _T = TypeVar("_T")
 @functools.lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes, read from the ID schema's ``$defs/countryCode``."""
-    enum = load_schema()["$defs"]["countryCode"]["enum"]
+    enum = load_schema(ID_SCHEMA)["$defs"]["countryCode"]["enum"]
     return frozenset(str(code) for code in enum)
 
 
