@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from kr_ovid.cli import main
+from kr_ovid.cli._common import CliError, parse_input
 from kr_ovid.did.web import build_did_document
 from kr_ovid.keys import Ed25519Signer
+from kr_ovid.sdjwt.jws import sign_compact_jws
 
 CREDENTIAL = {
     "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -153,6 +155,70 @@ def test_verify_non_json_input_is_a_usage_error(
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     assert main(["verify", str(bad)]) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# The kind of an input (DI JSON object or compact SD-JWT) is decided by parsing, not sniffing
+# --------------------------------------------------------------------------------------------
+_JWS = sign_compact_jws(
+    b'{"iss":"did:example:i"}', Ed25519Signer.from_seed(b"\x05" * 32), header={"typ": "x"}
+)
+_TOKEN = _JWS + "~"
+_BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "expected"),
+    [
+        (b'{"a": 1}', "auto", {"a": 1}),
+        (b'{"a": 1}', "di", {"a": 1}),
+        (_BOM + b' \r\n\t{"a": 1}\n\n', "auto", {"a": 1}),
+        (_BOM + b'\n{"a": 1}', "di", {"a": 1}),
+        (_TOKEN.encode(), "auto", _TOKEN),
+        (_TOKEN.encode(), "sd-jwt", _TOKEN),
+        (_BOM + b"\n  " + _TOKEN.encode() + b" \r\n", "auto", _TOKEN),
+        (_BOM + _TOKEN.encode() + b"\n", "sd-jwt", _TOKEN),
+        (" " + _TOKEN + "\n", "auto", _TOKEN),  # already text (a token given inline)
+    ],
+)
+def test_parse_input_decides_by_parsing(data: bytes | str, fmt: str, expected: object) -> None:
+    assert parse_input(data, fmt, source="in", what="document") == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "messages"),
+    [
+        (_TOKEN.encode(), "di", ["--format di expects", "use --format sd-jwt (or auto)"]),
+        (b'{"a": 1}', "sd-jwt", ["--format sd-jwt expects", "use --format di (or auto)"]),
+        (b"[1, 2]", "auto", ["neither a Data Integrity document", "a JSON array, not an object"]),
+        (b"[1, 2]", "di", ["--format di expects", "a JSON array, not an object"]),
+        (b'"text"', "auto", ["neither", "a JSON string, not an object"]),
+        (b"null", "auto", ["neither", "a JSON null, not an object"]),
+        (b"", "auto", ["neither", "not valid JSON", "not a compact SD-JWT"]),
+        (b"\xff\xfe{}", "auto", ["in: expected a Data Integrity document", "not UTF-8 text"]),
+        (b"\xff", "sd-jwt", ["expected a compact SD-JWT", "not UTF-8 text"]),
+        (_JWS.encode(), "sd-jwt", ["not a compact SD-JWT"]),  # a JWS, but no '~'
+        (b"{" + _TOKEN.encode(), "auto", ["neither", "JWS"]),  # a leading '{' decides nothing
+        (b'{"a": 1}', "yaml", ["--format yaml"]),
+    ],
+)
+def test_parse_input_refusals_name_the_expectation(
+    data: bytes, fmt: str, messages: list[str]
+) -> None:
+    with pytest.raises(CliError) as caught:
+        parse_input(data, fmt, source="in", what="document")
+    for message in messages:
+        assert message in str(caught.value)
+
+
+def test_verify_json_that_is_not_an_object_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "list.json"
+    path.write_text("[]")
+    code, out, err = run(capsys, "verify", str(path))
+    assert (code, out) == (2, "")
+    assert "neither a Data Integrity document (a JSON object) nor a compact SD-JWT" in err
 
 
 def test_python_dash_m_entry_point() -> None:

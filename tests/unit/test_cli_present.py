@@ -5,6 +5,8 @@ documents and status lists; revocation and suspension make verification fail wit
 from __future__ import annotations
 
 import argparse
+import base64
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -300,7 +302,7 @@ def test_di_present_refusals(capsys: Capsys, world: World) -> None:
         (["present", "--list", "--credential", world.sd_jwt, "--disclose", "x"], "--list and"),
         (["present", "--credential", world.tmp / "missing"], "cannot read"),
         (["present", "--credential", write(world.tmp / "junk.txt", "hello"), "--list"],
-         "neither a JSON credential nor an SD-JWT"),
+         "neither a Data Integrity credential (a JSON object) nor a compact SD-JWT"),
         (["present", "--credential", world.sd_jwt, "--holder-key", world.trust_list, "--nonce",
           "n", "--aud", "a"], "secretKeyMultibase"),
     ]  # fmt: skip
@@ -338,7 +340,8 @@ def test_verify_presentation_usage_errors(capsys: Capsys, world: World) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# The proposed routing in ``kr-ovid verify`` (core.py): SD-JWT input → full verification
+# ``kr-ovid verify`` (core.py): the input kind is named by --format or found by parsing it;
+# an SD-JWT, or any full-verification option, routes to full verification
 # --------------------------------------------------------------------------------------------
 def _core_verify_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kr-ovid")
@@ -347,37 +350,35 @@ def _core_verify_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def test_core_verify_routing(capsys: Capsys, world: World) -> None:
-    from kr_ovid.cli.present import cmd_verify_presentation
+def _full(world: World, *extra: str) -> list[str]:
+    return [
+        "--nonce", "n-1", "--aud", "gov24", "--root-did", world.root_did, "--trust-list",
+        str(world.trust_list), "--did-docs", str(world.did_dir), "--status-dir",
+        str(world.status_dir), *extra,
+    ]  # fmt: skip
 
+
+def test_core_verify_routing(capsys: Capsys, world: World) -> None:
     parser = _core_verify_parser()
     presentation = world.present(*GOV24_LOGIN)
-    args = parser.parse_args(
-        [
-            "verify", str(presentation), "--nonce", "n-1", "--aud", "gov24", "--root-did",
-            world.root_did, "--trust-list", str(world.trust_list), "--did-docs",
-            str(world.did_dir), "--status-dir", str(world.status_dir), "--policy", "gov24-login",
-        ]
-    )  # fmt: skip
-    assert wants_full_verification(args)
-    assert cmd_verify_presentation(args) == 0
-    assert capsys.readouterr().out.startswith("verified\npolicy: gov24:login\n")
-    # ... and the real command line routes the same way.
-    code, out, _ = run(
-        capsys, "verify", str(presentation), "--nonce", "n-1", "--aud", "gov24", "--root-did",
-        world.root_did, "--trust-list", str(world.trust_list), "--did-docs", str(world.did_dir),
-        "--status-dir", str(world.status_dir), "--policy", "gov24-login",
-    )  # fmt: skip
-    assert (code == 1 and "INVALID_CHALLENGE_ERROR" not in out) or code == 0
-    # An SD-JWT file routes even without options (and then asks for --nonce/--aud).
-    assert wants_full_verification(parser.parse_args(["verify", str(presentation)]))
-    # JSON input without the new options stays on the proof-only path.
-    assert not wants_full_verification(parser.parse_args(["verify", str(world.di)]))
-    assert not wants_full_verification(parser.parse_args(["verify", "-"]))
-    # Any full-verification option routes too (and then asks for what is missing).
+    token = presentation.read_text().strip()
+    di = json.loads(world.di.read_text())
+    # The decision is made on the parsed input, not on the file: an SD-JWT always goes in full.
+    args = parser.parse_args(["verify", str(world.di)])
+    assert args.input_format == "auto"
+    assert wants_full_verification(args, token)
+    assert not wants_full_verification(args, di)  # a DI document alone: its proof(s) only
     for option in ("--root-did", "--trust-list", "--status-dir", "--policy"):
         value = "any" if option == "--policy" else "x"
-        assert wants_full_verification(parser.parse_args(["verify", str(world.di), option, value]))
+        args = parser.parse_args(["verify", str(world.di), option, value])
+        assert wants_full_verification(args, di)
+    # ... and the real command line routes the same way.
+    code, out, err = run(capsys, "verify", presentation, *_full(world, "--policy", "gov24-login"))
+    assert (code, err) == (0, "")
+    assert out.startswith("verified\npolicy: gov24:login\n")
+    # An SD-JWT routes even without options (and then asks for --nonce/--aud).
+    code, out, err = run(capsys, "verify", presentation)
+    assert (code, out) == (2, "") and "--nonce N and --aud A" in err
     # A DI presentation with core's own --challenge/--domain plus a trust list.
     code, out, err = run(
         capsys, "present", "--credential", world.di, "--holder-key", world.holder_key,
@@ -385,12 +386,143 @@ def test_core_verify_routing(capsys: Capsys, world: World) -> None:
     )  # fmt: skip
     assert code == 0, err
     vp = write(world.tmp / "vp.json", out)
-    args = parser.parse_args(
-        [
-            "verify", str(vp), "--challenge", "c-9", "--domain", "gov24", "--root-did",
-            world.root_did, "--trust-list", str(world.trust_list), "--did-docs",
-            str(world.did_dir), "--status-dir", str(world.status_dir),
-        ]
+    code, out, err = run(
+        capsys, "verify", vp, "--challenge", "c-9", "--domain", "gov24", "--root-did",
+        world.root_did, "--trust-list", world.trust_list, "--did-docs", world.did_dir,
+        "--status-dir", world.status_dir,
     )  # fmt: skip
-    assert wants_full_verification(args)
-    assert cmd_verify_presentation(args) == 0
+    assert (code, err) == (0, ""), out
+
+
+def test_verify_auto_and_explicit_formats(capsys: Capsys, world: World) -> None:
+    presentation = world.present(*GOV24_LOGIN)
+    for fmt in ([], ["--format", "auto"], ["--format", "sd-jwt"]):
+        code, out, err = run(capsys, "verify", presentation, *_full(world), *fmt)
+        assert (code, err) == (0, ""), (fmt, out)
+        code, out, err = run(capsys, "verify-presentation", presentation, *_full(world), *fmt)
+        assert (code, err) == (0, ""), (fmt, out)
+    for fmt in ([], ["--format", "auto"], ["--format", "di"]):
+        code, out, err = run(capsys, "verify", world.di, "--did-docs", world.did_dir, *fmt)
+        assert (code, out, err) == (0, "verified\n", ""), fmt
+
+
+def test_explicit_format_di_on_an_sd_jwt_is_a_usage_error(capsys: Capsys, world: World) -> None:
+    presentation = world.present(*GOV24_LOGIN)
+    token = presentation.read_text().strip()
+    for argv in (
+        ["verify", presentation, "--format", "di", *_full(world)],
+        ["verify", presentation, "--format", "di"],
+        ["verify-presentation", presentation, "--format", "di", *_full(world)],
+        ["verify-presentation", token, "--format", "di", *_full(world)],  # the token inline
+    ):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), argv
+        assert "--format di expects a Data Integrity" in err and "(a JSON object)" in err, err
+        assert "document is not valid JSON" in err
+        assert "it parses as an SD-JWT: use --format sd-jwt" in err
+    code, out, err = run(
+        capsys, "present", "--list", "--format", "di", "--credential", world.sd_jwt
+    )
+    assert (code, out) == (2, "") and "--format di expects a Data Integrity credential" in err
+    code, out, err = run(
+        capsys, "status", "revoke", "--db", world.db, "--format", "di", world.sd_jwt
+    )
+    assert (code, out) == (2, "") and "--format di expects a Data Integrity credential" in err
+
+
+def test_explicit_format_sd_jwt_on_json_is_a_usage_error(capsys: Capsys, world: World) -> None:
+    for argv in (
+        ["verify", world.di, "--format", "sd-jwt"],
+        ["verify", world.di, "--format", "sd-jwt", *_full(world)],
+        ["verify-presentation", world.di, "--format", "sd-jwt", *_full(world)],
+        ["present", "--list", "--format", "sd-jwt", "--credential", world.di],
+        ["status", "revoke", "--db", world.db, "--format", "sd-jwt", world.di],
+    ):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), argv
+        assert "--format sd-jwt expects a compact SD-JWT" in err, err
+        assert "it parses as a JSON object: use --format di" in err, err
+
+
+def test_neither_kind_names_both_expectations(capsys: Capsys, world: World) -> None:
+    cases = {
+        "array.json": (b"[]", "as JSON, it is a JSON array, not an object"),
+        "truncated.json": (b'{"a": ', "as JSON, document is not valid JSON"),
+        "latin1.txt": (b"caf\xe9~", "not UTF-8 text"),
+        "jws-only.txt": (b"aaa.bbb.ccc", "as an SD-JWT, not a compact SD-JWT"),
+        "bad-jws.txt": (b"aaa.bbb~", "as an SD-JWT, JWS compact serialization has 3 parts"),
+    }
+    for name, (data, reason) in cases.items():
+        path = world.tmp / name
+        path.write_bytes(data)
+        for argv in (["verify", path], ["verify-presentation", path, *_full(world)]):
+            code, out, err = run(capsys, *argv)
+            assert (code, out) == (2, ""), (name, argv)
+            assert reason in err, (name, err)
+            if name != "latin1.txt":
+                assert "neither a Data Integrity" in err and "nor a compact SD-JWT" in err, err
+            else:
+                assert "a Data Integrity" in err and "or an SD-JWT" in err, err
+
+
+def test_whitespace_and_bom_are_handled_by_parsing(capsys: Capsys, world: World) -> None:
+    """A byte order mark and surrounding whitespace do not change the kind of an input (the
+    former sniffing of leading bytes sent a JSON file with a BOM to full verification)."""
+    presentation = world.present(*GOV24_LOGIN)
+    token = presentation.read_text().strip()
+    di = world.di.read_text()
+    padded_di = world.tmp / "padded-di.json"
+    padded_di.write_bytes(b"\xef\xbb\xbf" + b" \r\n\t" * 40 + di.encode() + b"\n\n")
+    padded_sd = world.tmp / "padded.sd-jwt"
+    padded_sd.write_bytes(b"\xef\xbb\xbf\n  " + token.encode() + b"  \r\n")
+    for fmt in ([], ["--format", "di"]):
+        code, out, err = run(capsys, "verify", padded_di, "--did-docs", world.did_dir, *fmt)
+        assert (code, out, err) == (0, "verified\n", ""), fmt
+    for fmt in ([], ["--format", "sd-jwt"]):
+        code, out, err = run(capsys, "verify", padded_sd, *_full(world), *fmt)
+        assert (code, err) == (0, ""), (fmt, out)
+    code, out, err = run(capsys, "present", "--list", "--credential", padded_di)
+    assert (code, out) == (2, "") and "presented whole" in err  # parsed as DI, not as junk
+    # Whitespace inside a token is not "around" it: the token no longer parses.
+    broken = write(world.tmp / "broken.sd-jwt", token.replace("~", " ~", 1))
+    code, out, err = run(capsys, "verify", broken, *_full(world))
+    assert (code, out) == (2, "") and "nor a compact SD-JWT" in err
+
+
+def test_verify_reads_either_kind_from_stdin(
+    capsys: Capsys, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    presentation = world.present(*GOV24_LOGIN)
+
+    def stdin(data: bytes) -> None:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+    stdin(presentation.read_bytes())
+    code, out, err = run(capsys, "verify", "-", *_full(world))
+    assert (code, err) == (0, ""), out
+    stdin(world.di.read_bytes())
+    code, out, err = run(capsys, "verify", "-", "--did-docs", world.did_dir)
+    assert (code, out, err) == (0, "verified\n", "")
+    stdin(world.di.read_bytes())
+    code, out, err = run(capsys, "verify", "-", "--format", "sd-jwt")
+    assert (code, out) == (2, "") and err.startswith("kr-ovid: -: --format sd-jwt expects")
+
+
+def test_a_refused_jws_header_is_still_an_sd_jwt(capsys: Capsys, world: World) -> None:
+    """An SD-JWT whose header the library refuses (alg none) is verified and fails with its
+    code (exit 1): it is an invalid SD-JWT, not a usage error."""
+    token = world.present(*GOV24_LOGIN).read_text().strip()
+    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"vc+sd-jwt"}').rstrip(b"=").decode()
+    forged = write(world.tmp / "forged.sd-jwt", header + token[token.index(".") :])
+    for fmt in ([], ["--format", "sd-jwt"]):
+        code, out, err = run(capsys, "verify", forged, *_full(world), "--json", *fmt)
+        assert (code, err) == (1, ""), fmt
+        assert "CRYPTOGRAPHIC_SECURITY_ERROR" in {e["code"] for e in json.loads(out)["errors"]}
+
+
+def test_format_option_in_help(capsys: Capsys) -> None:
+    for command in (["verify"], ["verify-presentation"], ["present"], ["status", "revoke"]):
+        assert main([*command, "--help"]) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert "--format {auto,di,sd-jwt}" in out, command
+        assert "'auto' (default)" in out, command

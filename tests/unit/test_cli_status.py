@@ -202,7 +202,7 @@ def test_change_refusals(capsys: Capsys, mission: Mission, tmp_path: Path) -> No
             "no id and no revocation status entry",
         ),
         (["status", "revoke", "--db", mission.db, tmp_path / "missing.json"], "cannot read"),
-        (["status", "revoke", "--db", mission.db, garbage], "neither a JSON credential nor"),
+        (["status", "revoke", "--db", mission.db, garbage], "neither a Data Integrity credential"),
         (["status", "revoke", "--db", mission.db, cred, "--actor", "two\nlines"], "actor must"),
         (["status", "revoke", "--db", mission.db, cred, "--reason", ""], "reason must"),
     ]

@@ -166,7 +166,8 @@ def parse_input(data: bytes | str, fmt: str, *, source: str, what: str) -> dict[
         return _as_sd_jwt(text)
     except _NotThisKind as exc:
         raise CliError(
-            f"{source}: neither {di_shape} ({as_json}) nor {_SD_JWT_SHAPE} ({exc})"
+            f"{source}: neither {di_shape} nor {_SD_JWT_SHAPE}: "
+            f"as JSON, {as_json}; as an SD-JWT, {exc}"
         ) from None
 
 
@@ -179,9 +180,7 @@ def _hint(text: str, parse: Callable[[str], object], kind: str, fmt: str) -> str
     return f"; it parses as {kind}: use --format {fmt} (or auto)"
 
 
-def load_input(
-    arg: str, fmt: str, *, what: str, inline: bool = False
-) -> dict[str, Any] | str:
+def load_input(arg: str, fmt: str, *, what: str, inline: bool = False) -> dict[str, Any] | str:
     """:func:`parse_input` of the file ``arg`` (``-``: stdin). With ``inline``, an argument
     that names no file but parses as an SD-JWT is the token itself, given on the command line."""
     if inline and arg != "-" and not is_file(arg):

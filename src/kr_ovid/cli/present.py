@@ -4,21 +4,31 @@
 signed Data Integrity presentation when the credential is a JSON (DI) credential.
 ``verify-presentation`` runs :class:`~kr_ovid.verifier.Verifier` end to end: trust list pinned to
 a root DID, mission DID documents, status lists from files, a service policy.
+
+Whether a credential or presentation is Data Integrity (JSON) or an SD-JWT is what ``--format``
+says, or (``auto``) what it parses as: see :func:`kr_ovid.cli._common.parse_input`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from kr_ovid._json import JsonParseError, parse_json
-from kr_ovid.cli._common import EXIT_OK, CliError, emit, emit_result, read_bytes, read_json
+from kr_ovid.cli._common import (
+    EXIT_OK,
+    CliError,
+    add_input_format_argument,
+    emit,
+    emit_result,
+    is_file,
+    load_input,
+    read_json,
+)
 from kr_ovid.cli.did import did_resolver_from_dir
-from kr_ovid.cli.ovid import is_file
 from kr_ovid.did.resolver import DidResolver
 from kr_ovid.errors import VerificationFailed
 from kr_ovid.holder import Holder
@@ -36,7 +46,9 @@ __all__ = [
     "POLICIES",
     "add_full_verification_arguments",
     "cmd_verify_presentation",
+    "read_presentation",
     "register",
+    "verify_presentation",
     "wants_full_verification",
 ]
 
@@ -49,7 +61,6 @@ POLICIES: dict[str, tuple[Any, str] | None] = {
     "ok365-certificates": (OVERSEAS_KOREANS_365, "certificates"),
     "age-check": (AGE_CHECK, "adult"),
 }
-_SD_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~[A-Za-z0-9_.~-]*")
 _SHOWN_CHARS = 72
 
 
@@ -58,6 +69,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "present", help="present a credential: SD-JWT with chosen claims + KB-JWT, or DI"
     )
     p.add_argument("--credential", required=True, metavar="FILE", help="SD-JWT or DI (.json)")
+    add_input_format_argument(p, "credential")
     p.add_argument(
         "--list", action="store_true", help="list the disclosable claim paths with their values"
     )
@@ -80,7 +92,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "verify-presentation",
         help="fully verify a presentation (trust list, DID documents, status, policy)",
     )
-    p.add_argument("input", metavar="PRESENTATION", help="SD-JWT or DI presentation file ('-')")
+    p.add_argument(
+        "input",
+        metavar="PRESENTATION",
+        help="SD-JWT or DI presentation file ('-' for stdin), or the SD-JWT token itself",
+    )
+    add_input_format_argument(p, "presentation")
     add_full_verification_arguments(p, aliases=True)
     p.add_argument("--did-docs", metavar="DIR", help="pinned DID documents (*.json)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -102,42 +119,18 @@ def add_full_verification_arguments(p: argparse.ArgumentParser, *, aliases: bool
     p.add_argument("--policy", choices=sorted(POLICIES), help="service policy (default: any)")
 
 
-def wants_full_verification(args: argparse.Namespace) -> bool:
-    """For ``verify``: an SD-JWT input file, or any full-verification option given."""
-    options = ("nonce", "aud", "root_did", "trust_list", "status_dir", "policy")
-    if any(getattr(args, n, None) is not None for n in options):
+def wants_full_verification(args: argparse.Namespace, document: dict[str, Any] | str) -> bool:
+    """For ``verify``: the parsed input is an SD-JWT (only verifiable in full), or any
+    full-verification option is given; otherwise only the Data Integrity proof(s) are checked."""
+    if isinstance(document, str):
         return True
-    if args.input == "-" or not is_file(args.input):
-        return _SD_JWT.fullmatch(args.input) is not None
-    with Path(args.input).open("rb") as f:
-        head = f.read(64).lstrip()
-    return bool(head) and head[:1] not in (b"{", b"[")
+    options = ("nonce", "aud", "root_did", "trust_list", "status_dir", "policy")
+    return any(getattr(args, n, None) is not None for n in options)
 
 
 # --------------------------------------------------------------------------------------------
 # present
 # --------------------------------------------------------------------------------------------
-def _read_json_or_sd_jwt(path: str, what: str) -> dict[str, Any] | str:
-    """A Data Integrity document (a JSON object) or an SD-JWT (compact text) from ``path``."""
-    raw = read_bytes(path)
-    text = raw.decode("utf-8", "replace").strip()
-    if text.startswith("{"):
-        try:
-            doc = parse_json(raw)
-        except JsonParseError as exc:
-            raise CliError(f"{path}: {exc}") from None
-        if not isinstance(doc, dict):
-            raise CliError(f"{path}: a {what} must be a JSON object")
-        return doc
-    if not _SD_JWT.fullmatch(text):
-        raise CliError(f"{path}: neither a JSON {what} nor an SD-JWT")
-    return text
-
-
-def _read_credential(path: str) -> dict[str, Any] | str:
-    return _read_json_or_sd_jwt(path, "credential")
-
-
 def _pointer(path: str) -> str:
     return path if path.startswith("/") else f"/credentialSubject/{path}"
 
@@ -153,7 +146,7 @@ def _label(pointer: str) -> str:
 
 
 def cmd_present(args: argparse.Namespace) -> int:
-    credential = _read_credential(args.credential)
+    credential = load_input(args.credential, args.input_format, what="credential")
     if args.list:
         if args.disclose:
             raise CliError("--list and --disclose do not go together")
@@ -206,10 +199,10 @@ def cmd_present(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 # verify-presentation
 # --------------------------------------------------------------------------------------------
-def _read_presentation(arg: str) -> dict[str, Any] | str:
-    if arg != "-" and _SD_JWT.fullmatch(arg) and not is_file(arg):
-        return arg  # the presentation itself on the command line
-    return _read_json_or_sd_jwt(arg, "presentation")
+def read_presentation(args: argparse.Namespace) -> dict[str, Any] | str:
+    """The presentation ``args.input`` names (a file, ``-``, or an SD-JWT token given inline),
+    parsed as ``args.input_format`` says: a DI presentation (dict) or an SD-JWT (str)."""
+    return load_input(args.input, args.input_format, what="presentation", inline=True)
 
 
 def _trust_registry(path: str, root_did: str, resolver: DidResolver) -> TrustListRegistry:
@@ -268,7 +261,13 @@ def _rows(claims: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def cmd_verify_presentation(args: argparse.Namespace) -> int:
-    """Full verification of a presentation; also what ``verify`` routes SD-JWT input to."""
+    """``verify-presentation``: full verification of the presentation ``args.input``."""
+    _check_full_verification_options(args)
+    return verify_presentation(args, read_presentation(args))
+
+
+def _check_full_verification_options(args: argparse.Namespace) -> tuple[str, str]:
+    """(nonce, audience); a :class:`CliError` when they or the trust registry are missing."""
     nonce = args.nonce if args.nonce is not None else getattr(args, "challenge", None)
     aud = args.aud if args.aud is not None else getattr(args, "domain", None)
     if not nonce or not aud:
@@ -281,7 +280,13 @@ def cmd_verify_presentation(args: argparse.Namespace) -> int:
             "full verification needs a trust registry: give --trust-list FILE and --root-did DID "
             "(the pinned root that signed it)"
         )
-    presentation = _read_presentation(args.input)
+    return nonce, aud
+
+
+def verify_presentation(args: argparse.Namespace, presentation: dict[str, Any] | str) -> int:
+    """Full verification of an already parsed presentation; also what ``verify`` routes an
+    SD-JWT (or a document given with full-verification options) to."""
+    nonce, aud = _check_full_verification_options(args)
     resolver = did_resolver_from_dir(args.did_docs)
     registry = _trust_registry(args.trust_list, args.root_did, resolver)
     policy = _policy(args.policy, registry)

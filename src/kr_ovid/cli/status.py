@@ -146,7 +146,7 @@ def _encoded_list(arg: str) -> tuple[str, str | None]:
 # --------------------------------------------------------------------------------------------
 # revoke / suspend / unsuspend
 # --------------------------------------------------------------------------------------------
-def _read_credential(path: str, fmt: str = "auto") -> dict[str, Any]:
+def _read_credential(path: str, fmt: str) -> dict[str, Any]:
     """A DI credential (JSON) or an issued SD-JWT (its full payload; the signature is not
     checked: the position found must still be the one the store recorded for its id)."""
     credential = parse_input(read_bytes(path), fmt, source=path, what="credential")
