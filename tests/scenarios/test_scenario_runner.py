@@ -459,23 +459,13 @@ def test_bad_durations_are_refused(text: str | bool) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Known gaps of the runner, kept visible (strict: they fail loudly once the runner is fixed)
+# Gaps the runner once had: a misspelt verify mode, claims expected of a refused case
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,  # "DID NOT RAISE", nothing else
-    reason="the loader does not check 'verify': a misspelt mode runs as a presentation",
-)
 def test_unknown_verify_mode_is_refused(load: Load) -> None:
     with pytest.raises(ValueError, match="credentail"):
         load(case(verify={"mode": "credentail"}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="claims expected of a refused case are ignored, not reported",
-)
 def test_claims_expected_of_a_refusal_are_reported(load: Load, world: World) -> None:
     contradictory = copy.deepcopy(WRONG_CHALLENGE)
     contradictory["expect"]["claims"] = {"familyName": "홍"}

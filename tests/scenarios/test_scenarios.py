@@ -167,9 +167,17 @@ def _validate(case: Mapping[str, Any], source: str) -> None:
             if "expect" not in rnd:
                 raise ValueError(f"{where}/then/{i - 1}: 'expect' is required")
         _check_keys(f"{where}/present", rnd.get("present") or {}, _PRESENT_KEYS)
+        verify = rnd.get("verify") or {}
+        _check_keys(f"{where}/verify", verify, {"mode"})
+        if verify.get("mode", "presentation") not in ("presentation", "credential"):
+            raise ValueError(f"{where}: unknown verify mode {verify.get('mode')!r}")
         _check_keys(f"{where}/expect", rnd["expect"], _EXPECT_KEYS)
         if "verified" not in rnd["expect"]:
             raise ValueError(f"{where}: expect.verified is required")
+        if not rnd["expect"]["verified"] and (
+            rnd["expect"].get("claims") or rnd["expect"].get("absent")
+        ):
+            raise ValueError(f"{where}: a refused case discloses no claims to expect")
 
 
 def load_cases() -> Iterator[Any]:
