@@ -245,17 +245,7 @@ class Verifier:
         fetcher, claims view) becomes a retryable coded failure.
         """
         run = _Run()
-        try:
-            return self._verify_credential(credential, run)
-        except RecursionError:
-            run.fail(ErrorCode.PARSING_ERROR, "document nests too deeply")
-        # The safety net of "never raises": whatever an injected part throws is a coded "no".
-        except Exception as exc:  # noqa: BLE001
-            run.fail(
-                ErrorCode.INTERNAL_ERROR, f"verification could not finish: {type(exc).__name__}"
-            )
-            run.retryable = True
-        return run.result(None)
+        return _never_raises(run, lambda: self._verify_credential(credential, run))
 
     def _verify_credential(self, credential: Any, run: _Run) -> VerificationResult:
         now = self.policy.clock.now()
@@ -281,17 +271,12 @@ class Verifier:
         issued and its own identifier; both are required.
         """
         run = _Run()
-        try:
-            return self._verify_presentation(presentation, challenge, domain, nonce, audience, run)
-        except RecursionError:
-            run.fail(ErrorCode.PARSING_ERROR, "document nests too deeply")
-        # The safety net of "never raises": whatever an injected part throws is a coded "no".
-        except Exception as exc:  # noqa: BLE001
-            run.fail(
-                ErrorCode.INTERNAL_ERROR, f"verification could not finish: {type(exc).__name__}"
-            )
-            run.retryable = True
-        return run.result(None)
+        return _never_raises(
+            run,
+            lambda: self._verify_presentation(
+                presentation, challenge, domain, nonce, audience, run
+            ),
+        )
 
     def _verify_presentation(  # noqa: PLR0917
         self,
@@ -806,6 +791,19 @@ class Verifier:
                 "/credentialSubject",
             )
             return None
+
+
+def _never_raises(run: _Run, verify: Callable[[], VerificationResult]) -> VerificationResult:
+    """The safety net of "never raises": whatever an injected part (trust registry, resolver,
+    status fetcher, claims view) throws becomes a coded, retryable "no"."""
+    try:
+        return verify()
+    except RecursionError:
+        run.fail(ErrorCode.PARSING_ERROR, "document nests too deeply")
+    except Exception as exc:  # noqa: BLE001
+        run.fail(ErrorCode.INTERNAL_ERROR, f"verification could not finish: {type(exc).__name__}")
+        run.retryable = True
+    return run.result(None)
 
 
 def _nonempty(value: object) -> bool:
