@@ -36,44 +36,21 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
-from kr_ovid.clock import Clock, SystemClock
+from kr_ovid.clock import Clock
 from kr_ovid.errors import ConfigurationError, StatusListError
 from kr_ovid.problems import ErrorCode
-from kr_ovid.status.bitstring import StatusBitstring
-from kr_ovid.status.permutation import KeyedPermutation
-from kr_ovid.status.store import (
-    DEFAULT_LIST_SIZE,
-    AuditRecord,
-    BeforeCommitHook,
-    StatusAllocation,
-    StatusPurpose,
-    StoreBase,
-    check_credential_id,
-    check_credential_ids,
-    check_list_size,
-    check_position,
-    check_purpose,
-    check_schema_version,
-    check_status_change,
-    check_transition,
-    new_permutation_key,
-    not_allocated,
-    now_utc,
-    out_of_range,
-)
+from kr_ovid.status.sql_store import Cursor, SqlDialect, SqlStatusListStore, store_error
+from kr_ovid.status.store import DEFAULT_LIST_SIZE, BeforeCommitHook
 
 __all__ = ["SqliteStatusListStore"]
 
-SCHEMA_VERSION: Final = "1"
-_IN_CHUNK: Final = 500  # ids per "IN (...)" query, well under SQLite's variable limit
 # Opening: backoff between attempts while the file is busy (seconds, doubled, jittered).
 _OPEN_RETRY_FIRST: Final = 0.002
 _OPEN_RETRY_MAX: Final = 0.1
@@ -141,13 +118,11 @@ BEGIN SELECT RAISE(ABORT, 'kr_ovid: the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS status_audit_no_delete BEFORE DELETE ON status_audit
 BEGIN SELECT RAISE(ABORT, 'kr_ovid: the audit trail is append-only'); END;
 """
+# One statement per ";" at a line's end (inside a trigger body ";" is followed by " END").
+_DDL: Final = tuple(statement for statement in _SCHEMA.split(";\n") if statement.strip())
 
 
-def _store_error(exc: sqlite3.Error) -> StatusListError:
-    return StatusListError(f"SQLite status store failure: {exc}", code=ErrorCode.INTERNAL_ERROR)
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
+def _is_busy(exc: BaseException) -> bool:
     """``SQLITE_BUSY`` / ``SQLITE_LOCKED`` (any extended code): another connection holds a lock."""
     if not isinstance(exc, sqlite3.OperationalError):
         return False
@@ -158,24 +133,91 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     return "is locked" in message or "busy" in message  # "database [table] is locked"
 
 
-def _retry_busy(action: Callable[[], _T], deadline: float) -> _T:
-    """Run ``action`` until it does not fail with busy/locked, or until ``deadline``
-    (``time.monotonic()``): then the last busy error propagates. Other errors propagate at once.
-    The jitter keeps processes that collided from retrying in lockstep."""
-    delay = _OPEN_RETRY_FIRST
-    while True:
+class _SqliteDialect(SqlDialect):
+    """``BEGIN IMMEDIATE`` write transactions (the write lock is the allocation lock), times as
+    ISO 8601 text, WAL and busy retries on open."""
+
+    name = "SQLite"
+    error = sqlite3.Error
+    ddl = _DDL
+    # BEGIN IMMEDIATE already holds the write lock: the newest list is the current one.
+    current_list_sql = "SELECT coalesce(max(list_id), 0) FROM status_lists"
+
+    def __init__(
+        self, conn: sqlite3.Connection, *, timeout: float, synchronous: str, wal: bool
+    ) -> None:
+        self._conn = conn
+        self._timeout = timeout
+        self._synchronous = synchronous
+        self._wal = wal
+        # Waiting on locks is bounded by ``timeout`` overall, retries included.
+        self._deadline = time.monotonic() + timeout
+
+    def sql(self, text: str) -> str:
+        return text.replace("{s}.", "")
+
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Cursor]:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
-            return action()
-        except sqlite3.Error as exc:
-            remaining = deadline - time.monotonic()
-            if not _is_busy(exc) or remaining <= 0:
-                raise
-        jittered = delay * (0.5 + random.random())  # noqa: S311 - backoff jitter, not a secret
-        time.sleep(min(jittered, remaining))
-        delay = min(delay * 2, _OPEN_RETRY_MAX)
+            yield conn.cursor()
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def schema_exists(self, cur: Cursor) -> bool:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'status_meta'")
+        return cur.fetchone() is not None
+
+    def to_db_time(self, value: datetime) -> str:
+        return value.isoformat()
+
+    def from_db_time(self, value: Any) -> datetime:
+        return datetime.fromisoformat(str(value))
+
+    def prepare(self) -> None:
+        # First statement (``connect(timeout=...)`` already set it; this states it).
+        self._conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+        if self._wal:
+            self.retry(self._enable_wal)
+        self._conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+        self._conn.execute("PRAGMA foreign_keys = ON")
+
+    def retry(self, action: Callable[[], _T]) -> _T:
+        """Run ``action`` until it does not fail with busy/locked, or until the deadline: then
+        the last busy error propagates. Other errors propagate at once. The jitter keeps
+        processes that collided from retrying in lockstep."""
+        delay = _OPEN_RETRY_FIRST
+        while True:
+            try:
+                return action()
+            except sqlite3.Error as exc:
+                remaining = self._deadline - time.monotonic()
+                if not _is_busy(exc) or remaining <= 0:
+                    raise
+            jittered = delay * (0.5 + random.random())  # noqa: S311 - backoff jitter, not a secret
+            time.sleep(min(jittered, remaining))
+            delay = min(delay * 2, _OPEN_RETRY_MAX)
+
+    def _enable_wal(self) -> None:
+        """``PRAGMA journal_mode = WAL`` (persistent: a no-op once any opener has done it).
+        SQLite answers ``SQLITE_BUSY`` here without waiting; the caller retries."""
+        conn = self._conn
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchall()
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self._conn.close()
 
 
-class SqliteStatusListStore(StoreBase):
+class SqliteStatusListStore(SqlStatusListStore):
     """:class:`~kr_ovid.status.store.StatusListStore` in a SQLite file (or ``":memory:"``).
 
     Several processes may open the same file: allocations serialize on SQLite's write lock
@@ -196,332 +238,26 @@ class SqliteStatusListStore(StoreBase):
         synchronous: Literal["FULL", "EXTRA", "NORMAL"] = "FULL",
         before_commit: BeforeCommitHook | None = None,
     ) -> None:
-        self._list_size = check_list_size(list_size)
-        self._clock: Clock = clock if clock is not None else SystemClock()
-        self._before_commit = before_commit
+        super().__init__(list_size=list_size, clock=clock, before_commit=before_commit)
         if synchronous not in ("FULL", "EXTRA", "NORMAL"):
             raise ConfigurationError("synchronous must be FULL, EXTRA or NORMAL")
         if not isinstance(timeout, int | float) or timeout < 0:
             raise ConfigurationError("timeout must be a non-negative number of seconds")
-        self._lock = threading.Lock()
-        # Keyed by (list_id, key): a list created in a transaction that rolled back, then
-        # created again by another process with another key, must not reuse the cached one.
-        self._permutations: dict[tuple[int, bytes], KeyedPermutation] = {}
         in_memory = os.fspath(path) == ":memory:"
         if not in_memory:
             _create_private(Path(path))
         try:
-            self._conn = sqlite3.connect(
+            conn = sqlite3.connect(
                 path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise _store_error(exc) from exc
-        # Waiting on locks is bounded by ``timeout`` overall, retries included.
-        deadline = time.monotonic() + timeout
-        try:
-            # First statement (``connect(timeout=...)`` already set it; this states it).
-            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            if not in_memory:
-                _retry_busy(self._enable_wal, deadline)
-            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            _retry_busy(self._init_schema, deadline)
-        except (sqlite3.Error, StatusListError) as exc:
-            self._conn.close()
-            if isinstance(exc, sqlite3.Error):
-                raise _store_error(exc) from exc
-            raise
-
-    # -- transactions ---------------------------------------------------------------------------
-
-    @contextmanager
-    def _write(self, operation: str | None) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` … hook … ``COMMIT``; any exception rolls back and propagates."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise _store_error(exc) from exc
-            try:
-                yield self._conn
-                if operation is not None and self._before_commit is not None:
-                    self._before_commit(operation)
-                self._conn.execute("COMMIT")
-            except BaseException as exc:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise _store_error(exc) from exc
-                raise
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: one consistent snapshot for multi-statement reads."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN")
-                try:
-                    yield self._conn
-                finally:
-                    if self._conn.in_transaction:
-                        self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise _store_error(exc) from exc
-
-    def _enable_wal(self) -> None:
-        """``PRAGMA journal_mode = WAL`` (persistent: a no-op once any opener has done it).
-        SQLite answers ``SQLITE_BUSY`` here without waiting; the caller retries."""
-        conn = self._conn
-        try:
-            conn.execute("PRAGMA journal_mode = WAL").fetchall()
-        except sqlite3.Error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-    def _init_schema(self) -> None:
-        """Create the schema (first opener) or check its version, in one ``BEGIN IMMEDIATE``
-        transaction. Raises raw ``sqlite3`` errors so that the caller can retry a busy file;
-        a rolled-back attempt leaves nothing behind, and every statement is ``IF NOT EXISTS``."""
-        conn = self._conn
-        with self._lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                exists = conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'status_meta'"
-                ).fetchone()
-                if exists is None:
-                    for statement in _split_statements(_SCHEMA):
-                        conn.execute(statement)
-                    conn.execute(
-                        "INSERT OR IGNORE INTO status_meta (key, value)"
-                        " VALUES ('schema_version', ?)",
-                        (SCHEMA_VERSION,),
-                    )
-                else:
-                    row = conn.execute(
-                        "SELECT value FROM status_meta WHERE key = 'schema_version'"
-                    ).fetchone()
-                    check_schema_version(row[0] if row else None, SCHEMA_VERSION)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-
-    # -- protocol -------------------------------------------------------------------------------
-
-    def allocate_many(self, credential_ids: Sequence[str]) -> list[StatusAllocation]:
-        ids = check_credential_ids(credential_ids)
-        if not ids:
-            return []
-        with self._write("allocate") as conn:
-            for start in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[start : start + _IN_CHUNK]
-                marks = ",".join("?" * len(chunk))
-                taken = conn.execute(
-                    f"SELECT credential_id FROM status_allocations WHERE credential_id IN ({marks})",  # noqa: S608 - only '?' marks
-                    chunk,
-                ).fetchone()
-                if taken is not None:
-                    raise ConfigurationError(
-                        f"credential_id already has a status allocation: {taken[0]}"
-                    )
-            row = conn.execute(
-                "SELECT list_id, size, perm_key, next_counter FROM status_lists "
-                "ORDER BY list_id DESC LIMIT 1"
-            ).fetchone()
-            list_id, size, counter = (row[0], row[1], row[3]) if row else (0, 0, 0)
-            start_counter = counter
-            perm = self._permutation(row[0], row[2], row[1]) if row else None
-            out: list[StatusAllocation] = []
-            rows: list[tuple[str, int, int]] = []
-            for credential_id in ids:
-                if perm is None or counter >= size:
-                    if perm is not None:
-                        self._bump_counter(conn, list_id, start_counter, counter)
-                    list_id, size, counter, start_counter = list_id + 1, self._list_size, 0, 0
-                    key = new_permutation_key()
-                    conn.execute(
-                        "INSERT INTO status_lists (list_id, size, perm_key, next_counter, created_at)"
-                        " VALUES (?, ?, ?, 0, ?)",
-                        (list_id, size, key, now_utc(self._clock).isoformat()),
-                    )
-                    perm = self._permutation(list_id, key, size)
-                index = perm(counter)
-                counter += 1
-                out.append(StatusAllocation(list_id, index))
-                rows.append((credential_id, list_id, index))
-            self._bump_counter(conn, list_id, start_counter, counter)
-            conn.executemany(
-                "INSERT INTO status_allocations (credential_id, list_id, idx) VALUES (?, ?, ?)",
-                rows,
-            )
-        return out
-
-    @staticmethod
-    def _bump_counter(conn: sqlite3.Connection, list_id: int, old: int, new: int) -> None:
-        # The compare-and-set is belt and braces: BEGIN IMMEDIATE already excludes writers.
-        cursor = conn.execute(
-            "UPDATE status_lists SET next_counter = ? WHERE list_id = ? AND next_counter = ?",
-            (new, list_id, old),
+            raise store_error(_SqliteDialect.name, exc) from exc
+        self._open(
+            _SqliteDialect(conn, timeout=timeout, synchronous=synchronous, wal=not in_memory)
         )
-        if cursor.rowcount != 1:
-            raise StatusListError(
-                f"status list {list_id} counter moved under a write lock; refusing to allocate",
-                code=ErrorCode.INTERNAL_ERROR,
-            )
-
-    def find(self, credential_id: str) -> StatusAllocation | None:
-        check_credential_id(credential_id)
-        with self._read() as conn:
-            row = conn.execute(
-                "SELECT list_id, idx FROM status_allocations WHERE credential_id = ?",
-                (credential_id,),
-            ).fetchone()
-        return StatusAllocation(row[0], row[1]) if row else None
-
-    def set_status(
-        self,
-        list_id: int,
-        index: int,
-        purpose: str,
-        value: int,
-        *,
-        actor: str,
-        reason: str,
-    ) -> AuditRecord:
-        list_id, index, checked_purpose, value, actor, reason = check_status_change(
-            list_id, index, purpose, value, actor=actor, reason=reason
-        )
-        with self._write("set_status") as conn:
-            self._check_index(conn, list_id, index)
-            allocated = conn.execute(
-                "SELECT 1 FROM status_allocations WHERE list_id = ? AND idx = ?", (list_id, index)
-            ).fetchone()
-            if allocated is None:
-                raise not_allocated(list_id, index)
-            row = conn.execute(
-                "SELECT value FROM status_entries WHERE list_id = ? AND purpose = ? AND idx = ?",
-                (list_id, checked_purpose, index),
-            ).fetchone()
-            old = row[0] if row else 0
-            check_transition(checked_purpose, old, value)
-            if value and not old:
-                conn.execute(
-                    "INSERT INTO status_entries (list_id, purpose, idx, value) VALUES (?, ?, ?, ?)",
-                    (list_id, checked_purpose, index, value),
-                )
-            elif old and not value:
-                conn.execute(
-                    "DELETE FROM status_entries WHERE list_id = ? AND purpose = ? AND idx = ?",
-                    (list_id, checked_purpose, index),
-                )
-            record = AuditRecord(
-                now_utc(self._clock), list_id, index, checked_purpose, old, value, actor, reason
-            )
-            conn.execute(
-                "INSERT INTO status_audit (at, list_id, idx, purpose, old_value, new_value, actor,"
-                " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.time.isoformat(),
-                    list_id,
-                    index,
-                    checked_purpose,
-                    old,
-                    value,
-                    actor,
-                    reason,
-                ),
-            )
-        return record
-
-    @staticmethod
-    def _check_index(conn: sqlite3.Connection, list_id: int, index: int) -> int:
-        row = conn.execute("SELECT size FROM status_lists WHERE list_id = ?", (list_id,)).fetchone()
-        if row is None:
-            raise out_of_range(list_id)
-        size: int = row[0]
-        if index >= size:
-            raise out_of_range(list_id, index)
-        return size
-
-    def get_status(self, list_id: int, index: int, purpose: str) -> int:
-        list_id, index = check_position(list_id, index)
-        checked_purpose = check_purpose(purpose)
-        with self._read() as conn:
-            self._check_index(conn, list_id, index)
-            row = conn.execute(
-                "SELECT value FROM status_entries WHERE list_id = ? AND purpose = ? AND idx = ?",
-                (list_id, checked_purpose, index),
-            ).fetchone()
-        return int(row[0]) if row else 0
-
-    def list_ids(self) -> list[int]:
-        with self._read() as conn:
-            return [r[0] for r in conn.execute("SELECT list_id FROM status_lists ORDER BY list_id")]
-
-    def bitstring(self, list_id: int, purpose: str) -> StatusBitstring:
-        list_id, _ = check_position(list_id, 0)
-        checked_purpose = check_purpose(purpose)
-        with self._read() as conn:
-            size = self._check_index(conn, list_id, 0)
-            bits = StatusBitstring(size)
-            for index, value in conn.execute(
-                "SELECT idx, value FROM status_entries WHERE list_id = ? AND purpose = ?",
-                (list_id, checked_purpose),
-            ):
-                bits.set(index, value)
-        return bits
-
-    def audit(self, list_id: int | None = None) -> list[AuditRecord]:
-        query = "SELECT at, list_id, idx, purpose, old_value, new_value, actor, reason FROM status_audit"
-        with self._read() as conn:
-            if list_id is None:
-                rows = conn.execute(query + " ORDER BY seq").fetchall()
-            else:
-                rows = conn.execute(
-                    query + " WHERE list_id = ? ORDER BY seq", (list_id,)
-                ).fetchall()
-        return [
-            AuditRecord(
-                datetime.fromisoformat(r[0]), r[1], r[2], _purpose(r[3]), r[4], r[5], r[6], r[7]
-            )
-            for r in rows
-        ]
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> SqliteStatusListStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"SqliteStatusListStore(list_size={self._list_size})"
-
-
-def _purpose(value: str) -> StatusPurpose:
-    return check_purpose(value)
-
-
-def _split_statements(script: str) -> list[str]:
-    """Split the schema into statements (``;`` ends one, except inside a trigger body)."""
-    out: list[str] = []
-    current: list[str] = []
-    in_trigger = False
-    for line in script.strip().splitlines():
-        current.append(line)
-        stripped = line.strip()
-        if stripped.startswith("CREATE TRIGGER"):
-            in_trigger = True
-        if stripped.endswith(";") and (not in_trigger or stripped.endswith("END;")):
-            out.append("\n".join(current))
-            current, in_trigger = [], False
-    return out
 
 
 def _create_private(path: Path) -> None:

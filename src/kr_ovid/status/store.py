@@ -33,7 +33,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final, Literal, Protocol, runtime_checkable
+from typing import Final, Literal, Protocol, Self, runtime_checkable
 
 from kr_ovid.clock import Clock, SystemClock
 from kr_ovid.errors import ConfigurationError, StatusListError
@@ -295,11 +295,24 @@ def check_schema_version(found: object, expected: str) -> None:
 
 
 class StoreBase:
-    """What every implementation shares: the list size, one allocation as a batch of one, and
-    a cache of keyed permutations (building one costs milliseconds; allocation must not)."""
+    """What every implementation shares: the options, argument validation (each public method
+    checks its arguments here, then calls the implementation's ``_method``), one allocation as
+    a batch of one, and a cache of keyed permutations (building one costs milliseconds;
+    allocation must not)."""
 
-    _list_size: int
-    _permutations: dict[tuple[int, bytes], KeyedPermutation]
+    def __init__(
+        self,
+        *,
+        list_size: int,
+        clock: Clock | None,
+        before_commit: BeforeCommitHook | None,
+    ) -> None:
+        self._list_size = check_list_size(list_size)
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._before_commit = before_commit
+        # Keyed by (list_id, key): a list created in a transaction that rolled back, then
+        # created again by another process with another key, must not reuse the cached one.
+        self._permutations: dict[tuple[int, bytes], KeyedPermutation] = {}
 
     @property
     def list_size(self) -> int:
@@ -309,6 +322,67 @@ class StoreBase:
         return self.allocate_many([credential_id])[0]
 
     def allocate_many(self, credential_ids: Sequence[str]) -> list[StatusAllocation]:
+        return self._allocate(check_credential_ids(credential_ids))
+
+    def find(self, credential_id: str) -> StatusAllocation | None:
+        return self._find(check_credential_id(credential_id))
+
+    def set_status(
+        self,
+        list_id: int,
+        index: int,
+        purpose: str,
+        value: int,
+        *,
+        actor: str,
+        reason: str,
+    ) -> AuditRecord:
+        list_id, index, checked, value, actor, reason = check_status_change(
+            list_id, index, purpose, value, actor=actor, reason=reason
+        )
+        return self._set_status(list_id, index, checked, value, actor=actor, reason=reason)
+
+    def get_status(self, list_id: int, index: int, purpose: str) -> int:
+        list_id, index = check_position(list_id, index)
+        return self._get_status(list_id, index, check_purpose(purpose))
+
+    def bitstring(self, list_id: int, purpose: str) -> StatusBitstring:
+        list_id, _ = check_position(list_id, 0)
+        return self._bitstring(list_id, check_purpose(purpose))
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- what an implementation provides, arguments already checked ---------------------------
+
+    def _allocate(self, ids: list[str]) -> list[StatusAllocation]:
+        raise NotImplementedError
+
+    def _find(self, credential_id: str) -> StatusAllocation | None:
+        raise NotImplementedError
+
+    def _set_status(
+        self,
+        list_id: int,
+        index: int,
+        purpose: StatusPurpose,
+        value: int,
+        *,
+        actor: str,
+        reason: str,
+    ) -> AuditRecord:
+        raise NotImplementedError
+
+    def _get_status(self, list_id: int, index: int, purpose: StatusPurpose) -> int:
+        raise NotImplementedError
+
+    def _bitstring(self, list_id: int, purpose: StatusPurpose) -> StatusBitstring:
         raise NotImplementedError
 
     def _permutation(self, list_id: int, key: bytes, size: int) -> KeyedPermutation:
@@ -346,9 +420,7 @@ class InMemoryStatusListStore(StoreBase):
     ) -> None:
         """``key_source`` replaces the random per-list permutation key: reproducible examples
         only, since whoever knows the key can predict which index a credential gets."""
-        self._list_size = check_list_size(list_size)
-        self._clock: Clock = clock if clock is not None else SystemClock()
-        self._before_commit = before_commit
+        super().__init__(list_size=list_size, clock=clock, before_commit=before_commit)
         self._key_source = key_source or new_permutation_key
         self._lock = threading.Lock()
         self._lists: dict[int, _MemoryList] = {}
@@ -357,8 +429,7 @@ class InMemoryStatusListStore(StoreBase):
         self._entries: dict[tuple[int, StatusPurpose], dict[int, int]] = {}
         self._audit: list[AuditRecord] = []
 
-    def allocate_many(self, credential_ids: Sequence[str]) -> list[StatusAllocation]:
-        ids = check_credential_ids(credential_ids)
+    def _allocate(self, ids: list[str]) -> list[StatusAllocation]:
         with self._lock:
             taken = [c for c in ids if c in self._by_credential]
             if taken:
@@ -393,8 +464,7 @@ class InMemoryStatusListStore(StoreBase):
                 self._by_position[(allocation.list_id, allocation.index)] = credential_id
             return out
 
-    def find(self, credential_id: str) -> StatusAllocation | None:
-        check_credential_id(credential_id)
+    def _find(self, credential_id: str) -> StatusAllocation | None:
         with self._lock:
             return self._by_credential.get(credential_id)
 
@@ -404,29 +474,26 @@ class InMemoryStatusListStore(StoreBase):
             raise out_of_range(list_id)
         return lst
 
-    def set_status(
+    def _set_status(
         self,
         list_id: int,
         index: int,
-        purpose: str,
+        purpose: StatusPurpose,
         value: int,
         *,
         actor: str,
         reason: str,
     ) -> AuditRecord:
-        list_id, index, checked_purpose, value, actor, reason = check_status_change(
-            list_id, index, purpose, value, actor=actor, reason=reason
-        )
         with self._lock:
             if index >= self._list(list_id).size:
                 raise out_of_range(list_id, index)
             if (list_id, index) not in self._by_position:
                 raise not_allocated(list_id, index)
-            entries = self._entries.setdefault((list_id, checked_purpose), {})
+            entries = self._entries.setdefault((list_id, purpose), {})
             old = entries.get(index, 0)
-            check_transition(checked_purpose, old, value)
+            check_transition(purpose, old, value)
             record = AuditRecord(
-                now_utc(self._clock), list_id, index, checked_purpose, old, value, actor, reason
+                now_utc(self._clock), list_id, index, purpose, old, value, actor, reason
             )
             if self._before_commit is not None:
                 self._before_commit("set_status")
@@ -437,24 +504,20 @@ class InMemoryStatusListStore(StoreBase):
             self._audit.append(record)
             return record
 
-    def get_status(self, list_id: int, index: int, purpose: str) -> int:
-        list_id, index = check_position(list_id, index)
-        checked_purpose = check_purpose(purpose)
+    def _get_status(self, list_id: int, index: int, purpose: StatusPurpose) -> int:
         with self._lock:
             if index >= self._list(list_id).size:
                 raise out_of_range(list_id, index)
-            return self._entries.get((list_id, checked_purpose), {}).get(index, 0)
+            return self._entries.get((list_id, purpose), {}).get(index, 0)
 
     def list_ids(self) -> list[int]:
         with self._lock:
             return sorted(self._lists)
 
-    def bitstring(self, list_id: int, purpose: str) -> StatusBitstring:
-        list_id, _ = check_position(list_id, 0)
-        checked_purpose = check_purpose(purpose)
+    def _bitstring(self, list_id: int, purpose: StatusPurpose) -> StatusBitstring:
         with self._lock:
             bits = StatusBitstring(self._list(list_id).size)
-            for index, value in self._entries.get((list_id, checked_purpose), {}).items():
+            for index, value in self._entries.get((list_id, purpose), {}).items():
                 bits.set(index, value)
             return bits
 
@@ -464,12 +527,6 @@ class InMemoryStatusListStore(StoreBase):
 
     def close(self) -> None:
         """Nothing to release."""
-
-    def __enter__(self) -> InMemoryStatusListStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"InMemoryStatusListStore(list_size={self._list_size}, lists={len(self._lists)})"
