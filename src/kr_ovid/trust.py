@@ -451,7 +451,7 @@ def _parse_mission(raw: Any, path: str) -> MissionEntry:
             f"{path}/credentialTypes",
         )
     state = m["state"]
-    if state not in MISSION_STATES:
+    if not isinstance(state, str) or state not in MISSION_STATES:
         raise Refusal(
             ErrorCode.TRUST_LIST_ERROR,
             f"'state' must be one of {sorted(MISSION_STATES)}",
@@ -562,9 +562,13 @@ def _parse_content(doc: Any) -> TrustList:
                 "/credentialSubject/missions",
             )
     # Content digest, without the proof: a re-signed copy of the same list is the same list.
-    digest = hashlib.sha256(
-        jcs_canonicalize({k: v for k, v in doc.items() if k != "proof"})
-    ).hexdigest()
+    try:
+        canonical = jcs_canonicalize({k: v for k, v in doc.items() if k != "proof"})
+    except KrOvidError as exc:  # e.g. a lone surrogate: no canonical form, so no such list
+        raise Refusal(
+            ErrorCode.TRUST_LIST_ERROR, f"trust list has no JCS form: {exc}", ""
+        ) from None
+    digest = hashlib.sha256(canonical).hexdigest()
     return TrustList(issuer, version, issued, next_update, missions, digest)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kr_ovid._json import JsonParseError, check_json_value
 from kr_ovid.errors import ResolutionError
 from kr_ovid.problems import ErrorCode
 
@@ -42,7 +43,8 @@ _MAX_METHODS = 64
 
 
 def is_did(value: object) -> bool:
-    return isinstance(value, str) and len(value) <= 2048 and _DID_RE.match(value) is not None
+    # fullmatch: the pattern's '$' would also accept a trailing newline.
+    return isinstance(value, str) and len(value) <= 2048 and _DID_RE.fullmatch(value) is not None
 
 
 def split_did_url(url: str) -> tuple[str, str | None]:
@@ -67,6 +69,10 @@ class DidDocument:
     def from_json(cls, data: object, *, expected_id: str | None = None) -> DidDocument:
         if not isinstance(data, dict):
             raise _invalid("DID document must be a JSON object")
+        try:
+            check_json_value(data)  # bounded depth and size before any recursive copy
+        except JsonParseError as exc:
+            raise _invalid(f"DID document is not plain bounded JSON: {exc}") from None
         doc_id = data.get("id")
         if not is_did(doc_id):
             raise _invalid("DID document 'id' is not a DID")
@@ -78,6 +84,8 @@ class DidDocument:
         if expected_id is not None and doc_id != expected_id:
             raise _invalid("DID document 'id' does not match the DID that was resolved")
         methods: dict[str, Mapping[str, Any]] = {}
+        #: DID Core §5.3: a method embedded in a relationship is authorised for that one only.
+        embedded_in: dict[str, str] = {}
 
         def add_method(vm: object) -> str:
             if not isinstance(vm, dict):
@@ -103,7 +111,7 @@ class DidDocument:
                 raise _invalid(f"'{rel}' must be a list")
             for entry in entries:
                 if isinstance(entry, dict):
-                    add_method(entry)  # embedded method
+                    embedded_in[add_method(entry)] = rel  # embedded method
                 elif not isinstance(entry, str):
                     raise _invalid(f"'{rel}' entries must be ids or objects")
                 elif _absolute(entry, str(doc_id)) not in methods and not _absolute(
@@ -112,6 +120,11 @@ class DidDocument:
                     # A reference to another DID's key is allowed by DID Core but kr_ovid never
                     # follows it: such an entry simply does not authorise anything here.
                     continue
+        for rel in RELATIONSHIPS:
+            for entry in data.get(rel, []):
+                ref = _absolute(entry, str(doc_id)) if isinstance(entry, str) else None
+                if ref is not None and embedded_in.get(ref, rel) != rel:
+                    raise _invalid(f"'{rel}' references a method embedded in '{embedded_in[ref]}'")
         frozen = copy.deepcopy(data)
         return cls(str(doc_id), frozen, {k: copy.deepcopy(v) for k, v in methods.items()})
 
