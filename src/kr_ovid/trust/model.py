@@ -9,13 +9,16 @@ from typing import Any, NoReturn, Protocol, runtime_checkable
 
 from kr_ovid.clock import format_datetime
 from kr_ovid.problems import ErrorCode, ProblemDetails
+from kr_ovid.schema import schemas_by_type
 
 CREDENTIALS_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 TRUST_CONTEXT = "https://w3id.org/kr-ovid/trust/v1"
 CREDENTIAL_TYPE = "TrustListCredential"
 SUBJECT_TYPE = "TrustList"
 MISSION_TYPE = "TrustedMission"
-DEFAULT_CREDENTIAL_TYPES: tuple[str, ...] = ("OverseasNationalIdCredential",)
+#: What a mission may issue when its row names nothing: every credential type a shipped JSON
+#: Schema governs (the library's own credential types), read from the schemas, not named here.
+DEFAULT_CREDENTIAL_TYPES: tuple[str, ...] = tuple(sorted(schemas_by_type()))
 #: How long past ``nextUpdate`` a list is still used when no fresher one could be fetched.
 DEFAULT_GRACE = timedelta(hours=24)
 MISSION_STATES = frozenset({"active", "suspended", "withdrawn"})
