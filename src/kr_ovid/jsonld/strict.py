@@ -24,7 +24,9 @@ One freedom is left, and it is harmless: a node with an ``id`` that is described
 (an issuer that is also the ``issuingMission``) can have its members moved between the places
 without changing the RDF (a statement both places make is one statement). No decision reads such
 a member, and the ID's JSON Schema (which its credential type fixes) pins where each one stands.
-A repeated item in one array is refused.
+A repeated item in one array is refused. A single value and a one-item array are also one RDF
+statement (the compacted form writes either, depending on the term's container); every reader in
+the library accepts both and decides alike, so no decision can differ between them.
 
 Anything else raises :class:`~kr_ovid.errors.CanonicalizationError` with a coded reason and a
 JSON pointer, before any signature work.
