@@ -45,6 +45,9 @@ from kr_ovid.jsonld.strict import JsonLdLimits, Quad, check_shape, to_quads
 from kr_ovid.problems import ErrorCode
 
 DEFAULT_LIMITS = JsonLdLimits()
+#: pyld's expansion and RDF conversion cost about 1 ms per statement and grow quadratically with
+#: array length, so the generic mode's defaults are tighter (a second, not minutes, at worst).
+GENERIC_LIMITS = JsonLdLimits(max_statements=2_000, max_array_items=200)
 
 JsonLdMode = Literal["strict", "generic"]
 
@@ -52,6 +55,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "DEFAULT_MAX_BLANK_NODES",
     "DEFAULT_MAX_WORK",
+    "GENERIC_LIMITS",
     "JsonLdLimits",
     "JsonLdMode",
     "canonical_nquads_from_dataset",
@@ -191,7 +195,7 @@ def expand(
         raise CanonicalizationError(
             "a JSON-LD document must be an object", code=ErrorCode.PARSING_ERROR
         )
-    _check_unsigned_values(document, limits)
+    _check_unsigned_values(document, GENERIC_LIMITS if limits is DEFAULT_LIMITS else limits)
     try:
         expanded = engine.Processor(loader).expand(document, options)
     # pyld raises many exception types on hostile input; every one becomes a coded error here.

@@ -106,7 +106,7 @@ _BOOLEAN_TYPES: Final = frozenset({XSD_BOOLEAN, "https://www.w3.org/2001/XMLSche
 _MAX_JSON_INTEGER: Final = 2**53
 
 DEFAULT_MAX_QUADS: Final = 20_000
-DEFAULT_MAX_DEPTH: Final = 64
+DEFAULT_MAX_DEPTH: Final = 32  # as the bounded JSON parser (kr_ovid._json)
 DEFAULT_MAX_ARRAY_ITEMS: Final = 1_000
 _JSON_KINDS: Final = frozenset({str, dict, list, bool, int, float, type(None)})
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
