@@ -4,6 +4,11 @@ A service issues a random challenge, the holder signs it into the presentation, 
 consumes it exactly once when verifying: a replayed presentation then fails with
 ``INVALID_CHALLENGE_ERROR``. Both stores are safe under threads; the SQLite one also across
 processes sharing a file (the consume is a single ``DELETE ... RETURNING`` statement).
+
+This is the verifier's half of VC DM 2.0 §9.5.2 Replay Attack ("the verifier enforces challenge
+uniqueness"): VC Data Integrity §4.4 (``challenge``, ``domain``) and RFC 9901 §7.3 (``nonce``,
+``aud``) only check that a presentation carries the expected values, not that it is the first
+to carry them.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ _MAX_LEN = 512
 
 @dataclass(frozen=True, slots=True)
 class Challenge:
+    """One issued challenge: the random ``value`` the holder signs, the ``audience`` it is for
+    (the Data Integrity ``domain``, the KB-JWT ``aud``) and the instant it stops counting."""
+
     value: str
     audience: str
     expires: datetime
@@ -39,6 +47,10 @@ class Challenge:
 
 @runtime_checkable
 class ChallengeStore(Protocol):
+    """What the verifier needs for single-use challenges. Any store fits whose ``consume``
+    answers True at most once per value, also under concurrent calls (e.g. a cache shared by
+    several service instances)."""
+
     def issue(self, audience: str, *, ttl: timedelta | None = None) -> Challenge:
         """A fresh random challenge (≥ 128 bits) for ``audience``, valid for ``ttl``."""
         ...
@@ -77,6 +89,9 @@ class InMemoryChallengeStore:
         self._live: dict[str, Challenge] = {}
 
     def issue(self, audience: str, *, ttl: timedelta | None = None) -> Challenge:
+        """Expired challenges are purged only when the table is full, so issuing stays cheap;
+        past ``max_outstanding`` live ones it refuses rather than grow, so a flood of requests
+        cannot exhaust memory."""
         now = self._clock.now()
         challenge = _new_challenge(audience, self._ttl if ttl is None else ttl, now)
         with self._lock:
@@ -88,6 +103,8 @@ class InMemoryChallengeStore:
         return challenge
 
     def consume(self, value: str, audience: str) -> bool:
+        """Removed before it is judged: a value presented once, even to the wrong audience or
+        too late, cannot be presented again."""
         if not isinstance(value, str) or len(value) > _MAX_LEN:
             return False
         with self._lock:
@@ -121,6 +138,7 @@ class SqliteChallengeStore:
         )
 
     def issue(self, audience: str, *, ttl: timedelta | None = None) -> Challenge:
+        """Expired rows are deleted on every issue, so the table holds only live challenges."""
         now = self._clock.now()
         challenge = _new_challenge(audience, self._ttl if ttl is None else ttl, now)
         with self._lock:
@@ -132,6 +150,9 @@ class SqliteChallengeStore:
         return challenge
 
     def consume(self, value: str, audience: str) -> bool:
+        """One ``DELETE … RETURNING``: the row is gone in the statement that reads it, so two
+        processes can never both consume one value; as in memory, a wrong audience or a late
+        answer spends it too."""
         if not isinstance(value, str) or len(value) > _MAX_LEN:
             return False
         with self._lock:
@@ -143,5 +164,6 @@ class SqliteChallengeStore:
         return bool(row[0] == audience and self._clock.now().timestamp() <= row[1])
 
     def close(self) -> None:
+        """Close the database; outstanding challenges in a file survive for other processes."""
         with self._lock:
             self._db.close()

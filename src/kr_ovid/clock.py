@@ -1,4 +1,11 @@
-"""Time, injected: every "now" in the library goes through a :class:`Clock`."""
+"""Time, injected: every "now" in the library goes through a :class:`Clock`.
+
+Validity periods (VC DM 2.0 §4.9), proof ``created``/``expires`` (VC Data Integrity §2.1), key
+retirement (Controlled Identifiers §2.2) and presentation freshness are all judged against one
+injected instant, so a verification can be replayed and tested at any time. Times on the wire
+are XML Schema ``dateTimeStamp`` values, the form VC DM 2.0 §4.9 and Controlled Identifiers
+require.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +33,9 @@ _DATETIME_STAMP = re.compile(
 class Clock(Protocol):
     """Source of the current time (timezone-aware, UTC)."""
 
-    def now(self) -> datetime: ...
+    def now(self) -> datetime:
+        """The current instant; it must be timezone-aware (callers refuse a naive one)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +43,7 @@ class SystemClock:
     """The machine's clock."""
 
     def now(self) -> datetime:
+        """The system time in UTC, aware: the one place the library reads it."""
         return datetime.now(UTC)
 
 
@@ -48,9 +58,11 @@ class FixedClock:
             raise ValueError("FixedClock needs a timezone-aware datetime")
 
     def now(self) -> datetime:
+        """The fixed instant, every time."""
         return self.instant
 
     def advanced(self, delta: timedelta) -> FixedClock:
+        """A new clock ``delta`` later; this one stays fixed (a clock may be shared)."""
         return FixedClock(self.instant + delta)
 
 

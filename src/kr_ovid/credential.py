@@ -2,6 +2,9 @@
 
 These checks are independent of how the credential is secured: the Data Integrity path and the
 SD-JWT path both run them on the (disclosed) credential.
+
+They return lists of :class:`~kr_ovid.problems.ProblemDetails` instead of raising: VC DM 2.0
+§7.1 Verification reports errors as a list, and the verifier shows every failure at once.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ def _problem(code: ErrorCode, detail: str, path: str) -> ProblemDetails:
 
 
 def issuer_id(credential: Mapping[str, Any]) -> str | None:
+    """VC DM 2.0 §4.7 Issuer: the URL itself or the object's ``id``. Anything else is ``None``
+    (never a guess), so trust and status decisions treat a malformed issuer as no issuer;
+    :func:`check_structure` reports why."""
     issuer = credential.get("issuer")
     if isinstance(issuer, dict):
         issuer = issuer.get("id")
@@ -37,6 +43,8 @@ def issuer_id(credential: Mapping[str, Any]) -> str | None:
 
 
 def credential_types(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """VC DM 2.0 §4.5 Types: ``type`` as a string or a list of strings. Non-string members are
+    dropped, never matched (:func:`check_structure` reports them)."""
     t = document.get("type")
     if isinstance(t, str):
         return (t,)
@@ -46,7 +54,17 @@ def credential_types(document: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def check_structure(document: Any, *, kind: str = "VerifiableCredential") -> list[ProblemDetails]:
-    """§4 Basic Concepts: contexts, types, ids, issuer, subject; returns every problem found."""
+    """§4 Basic Concepts: contexts, types, ids, issuer, subject; returns every problem found.
+
+    VC DM 2.0 §7.1 wants a *conforming document* once the proof verified; this checks the
+    members later decisions read: §4.3 Contexts (a list whose first item is the v2 context),
+    §4.5 Types (``kind`` present), §4.4 Identifiers (``id`` a URL), §4.7 Issuer, §4.8 Credential
+    Subject (non-empty objects whose ``id`` is a URL), §4.9 (``validFrom``/``validUntil`` as
+    dateTimeStamps) and, for a presentation, §4.13 ``holder``. The VC 1.1 members
+    ``issuanceDate``/``expirationDate`` are refused: they would state a second validity period
+    that a 1.1-aware verifier could honour instead of §4.9's. Problems are
+    ``MALFORMED_VALUE_ERROR`` (§7.1), a non-object ``PARSING_ERROR``.
+    """
     problems: list[ProblemDetails] = []
     if not isinstance(document, dict):
         return [_problem(ErrorCode.PARSING_ERROR, f"a {kind} must be a JSON object", "")]
@@ -154,7 +172,13 @@ def check_structure(document: Any, *, kind: str = "VerifiableCredential") -> lis
 def check_validity_period(
     document: Mapping[str, Any], *, now: datetime, skew: timedelta
 ) -> list[ProblemDetails]:
-    """§4.9 Validity Period: ``validFrom <= now <= validUntil``, each widened by ``skew``."""
+    """§4.9 Validity Period: ``validFrom <= now <= validUntil``, each widened by ``skew``.
+
+    The comparison is temporal (parsed instants, not strings), as §4.9 asks. A bound that does
+    not parse is skipped here because :func:`check_structure` has already reported it.
+    ``validUntil`` before ``validFrom`` breaks a §4.9 MUST, so it is a malformed credential
+    (``MALFORMED_VALUE_ERROR``), not an expired one.
+    """
     problems: list[ProblemDetails] = []
     start = parse_datetime_stamp(document.get("validFrom")) if "validFrom" in document else None
     end = parse_datetime_stamp(document.get("validUntil")) if "validUntil" in document else None

@@ -36,6 +36,8 @@ class Holder:
 
     @property
     def did(self) -> str:
+        """The DID named as ``holder`` (VC DM 2.0 §4.13): the controller part of the signer's
+        verification method, which is what the verifier compares the proof's key against."""
         return self._signer.verification_method.split("#", 1)[0]
 
     def present(
@@ -46,7 +48,8 @@ class Holder:
         domain: str,
         cryptosuite: str = DEFAULT_CRYPTOSUITE,
     ) -> dict[str, Any]:
-        """A signed Data Integrity presentation (SD-JWT strings are enveloped)."""
+        """A signed Data Integrity presentation (SD-JWT strings are enveloped); ``created``
+        comes from this holder's clock, since verifiers judge freshness by it."""
         vp = create_presentation(credentials, holder=self.did)
         return sign_presentation(
             vp,
@@ -59,7 +62,7 @@ class Holder:
         )
 
     def disclosable(self, sd_jwt: str) -> list[tuple[str, Any]]:
-        """(JSON pointer, value) for every claim the holder can choose to disclose."""
+        """(JSON pointer, value) for each claim the holder may disclose (RFC 9901 §7.2)."""
         return disclosable_claims(sd_jwt)
 
     def present_sd_jwt(
@@ -72,7 +75,10 @@ class Holder:
         key: Signer | None = None,
     ) -> str:
         """The SD-JWT with only ``disclose`` (JSON pointers) and a KB-JWT signed by ``key``
-        (the copy's cnf key; this holder's signer by default)."""
+        (the copy's cnf key; this holder's signer by default).
+
+        RFC 9901 §7.2 Processing by the Holder, with key binding always on: ``nonce`` and
+        ``audience`` tie the presentation to one service and one request (§4.3)."""
         return present(
             sd_jwt,
             disclose,

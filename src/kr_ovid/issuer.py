@@ -1,6 +1,12 @@
 """The issuing role: one issuer DID, its :class:`~kr_ovid.keys.Signer`, a clock, an optional
 status store. Spec layers below do the work; this recipe fixes the safe defaults (urn:uuid ids,
 validity, status entries, eddsa-rdfc-2022, JSON Schema before signing, SD-JWT plans).
+
+How it maps to the specifications: the unsigned credential follows VC DM 2.0 §4 (``id`` §4.4,
+``issuer`` §4.7, ``validFrom``/``validUntil`` §4.9, ``credentialStatus`` §4.10 with Bitstring
+Status List v1.0 §2.1 entries); the Data Integrity form is VC Data Integrity §4.2 Add Proof
+with vc-di-eddsa §3.2.1 Create Proof (eddsa-rdfc-2022) by default; the SD-JWT copies are
+RFC 9901 §4 in the VC-JOSE-COSE §3.2.1 ``vc+sd-jwt`` form, one per holder key (§10.1).
 """
 
 from __future__ import annotations
@@ -75,7 +81,11 @@ class CredentialIssuer:
         loader: StaticDocumentLoader | None = None,
         id_factory: Callable[[], str] | None = None,
     ) -> None:
-        """``id_factory`` replaces the random ``urn:uuid`` credential ids (reproducible examples)."""
+        """``id_factory`` replaces the random ``urn:uuid`` credential ids (reproducible examples).
+
+        A bad ``status_base_url`` is refused here, before any status position is allocated: a
+        store never hands a position out twice, so a failure after allocating would waste one.
+        """
         suite = get_suite(cryptosuite)
         if signer.algorithm != suite.required_algorithm:
             raise ConfigurationError(
@@ -109,14 +119,19 @@ class CredentialIssuer:
 
     @property
     def issuer_id(self) -> str:
+        """The issuer DID every credential names (VC DM 2.0 §4.7); the signing key is one of its
+        verification methods."""
         return self._issuer_id
 
     @property
     def clock(self) -> Clock:
+        """Source of ``validFrom``, proof ``created`` and SD-JWT ``iat``; a subclass that judges
+        eligibility reads the same clock, so the check and the dates agree."""
         return self._clock
 
     @property
     def verification_method(self) -> str:
+        """The DID URL that signs: the proof's ``verificationMethod`` and the SD-JWT ``kid``."""
         return self._signer.verification_method
 
     def issue(
@@ -137,7 +152,8 @@ class CredentialIssuer:
         ``"di"``: one Data Integrity credential. ``"sd-jwt"``: one SD-JWT copy per holder JWK,
         each with its own id and status position, so copies share no salt, digest order, key,
         id or status index; ``sd_jwt_body`` may coarsen values that would otherwise link copies.
-        ``check`` runs on every unsigned credential before it is signed.
+        ``check`` runs on every unsigned credential before it is signed: a signed credential
+        can only be revoked, never recalled, so a bad one must not be signed at all.
         """
         wanted = list(dict.fromkeys(formats))
         if not wanted or any(f not in ("di", "sd-jwt") for f in wanted):
@@ -187,6 +203,11 @@ class CredentialIssuer:
     def _unsigned(
         self, body: Mapping[str, Any], start: datetime, until: datetime | None
     ) -> tuple[str, dict[str, Any], StatusAllocation | None]:
+        """One unsigned credential, members in a fixed order (``@context``, ``id``, ``type``,
+        ``issuer``, validity, then the body). The members the issuer answers for (``id``,
+        ``issuer``, validity, ``credentialStatus``, ``proof``) come only from here: a body that
+        sets one is refused, never merged. Each call allocates a fresh status position (when a
+        store is configured), so no two credentials share an index."""
         reserved = {"id", "issuer", "validFrom", "validUntil", "credentialStatus", "proof"}
         clash = reserved & set(body)
         if clash:
@@ -215,6 +236,11 @@ class CredentialIssuer:
 def _check_published_key(
     signer: Signer, did_document: DidDocument | Mapping[str, Any], now: datetime
 ) -> None:
+    """The signer's key is what verifiers will find (DID Core §5.3.2 Assertion; Controlled
+    Identifiers §3.3 Retrieve Verification Method): listed under ``assertionMethod``, neither
+    retired nor revoked now, an Ed25519 key, and the very key the signer holds. The probe
+    catches a signer bound to the right id but the wrong key, which would otherwise issue
+    credentials that no verifier accepts."""
     doc = (
         did_document
         if isinstance(did_document, DidDocument)

@@ -2,8 +2,9 @@
 
 The holder wraps credentials in a ``VerifiablePresentation``, names itself as ``holder`` and
 signs with an ``authentication`` proof bound to the verifier's ``challenge`` and ``domain``.
-SD-JWT credentials travel inside as ``EnvelopedVerifiableCredential`` (``data:`` URL, VC
-JOSE-COSE §3.3) so one presentation can carry both formats.
+SD-JWT credentials travel inside as ``EnvelopedVerifiableCredential`` (a ``data:`` URL of media
+type ``application/vc+sd-jwt``: VC DM 2.0 §4.13, "Enveloped Verifiable Credentials"; VC-JOSE-COSE
+§6.1.3) so one presentation can carry both formats.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ SD_JWT_DATA_PREFIX = f"data:{SD_JWT_MEDIA_TYPE},"
 
 
 def enveloped_credential(sd_jwt: str) -> dict[str, Any]:
-    """An SD-JWT (presentation form) as an ``EnvelopedVerifiableCredential``."""
+    """An SD-JWT (presentation form) as an ``EnvelopedVerifiableCredential`` (VC DM 2.0 §4.13:
+    ``@context``, a ``data:`` URL as ``id``, the type); a string without ``~`` is refused."""
     if not isinstance(sd_jwt, str) or "~" not in sd_jwt:
         raise ConfigurationError("an SD-JWT compact serialization is expected")
     return {
@@ -45,7 +47,8 @@ def enveloped_credential(sd_jwt: str) -> dict[str, Any]:
 
 
 def unwrap_enveloped(value: Any) -> str | None:
-    """The SD-JWT inside an ``EnvelopedVerifiableCredential``, or None if it is not one."""
+    """The SD-JWT inside an ``EnvelopedVerifiableCredential``, or None if it is not one. Any
+    other envelope is never decoded: the verifier checks it as a JSON credential, and it fails."""
     if not isinstance(value, dict) or value.get("type") != "EnvelopedVerifiableCredential":
         return None
     ident = value.get("id")
@@ -61,7 +64,8 @@ def create_presentation(
     presentation_id: str | None = None,
     extra_contexts: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """An unsigned presentation; strings are taken to be SD-JWTs and are enveloped."""
+    """An unsigned presentation; strings are taken to be SD-JWTs and are enveloped. ``@context``
+    is the v2 context first (VC DM 2.0 §4.3), then every context the credentials use."""
     if not credentials:
         raise ConfigurationError("a presentation needs at least one credential")
     items = [enveloped_credential(c) if isinstance(c, str) else c for c in credentials]
@@ -93,7 +97,13 @@ def sign_presentation(
     clock: Clock | None = None,
     loader: StaticDocumentLoader | None = None,
 ) -> dict[str, Any]:
-    """Add the holder's ``authentication`` proof with the verifier's challenge and domain."""
+    """Add the holder's ``authentication`` proof with the verifier's challenge and domain.
+
+    Data Integrity §2.2 Proof Purposes (``authentication``) with ``challenge`` and ``domain``,
+    which the verifier's §4.4 checks and VC DM 2.0 §9.5.2 Replay Attack call for. The key must
+    belong to the ``holder``: the verifier checks the proof's controller against it, so a
+    mismatch is refused here instead of yielding a presentation that no verifier accepts.
+    """
     if not challenge or not domain:
         raise ConfigurationError("challenge and domain are required for a presentation proof")
     holder = presentation.get("holder")

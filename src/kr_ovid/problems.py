@@ -1,8 +1,9 @@
 """Machine-readable error codes and RFC 9457 problem details.
 
-The codes are the specifications' own where one exists (VC Data Model 2.0 §7.1, VC Data Integrity
-§2.4 "Processing Errors", Bitstring Status List §3.3), each with the type URL its specification
-gives; codes that no specification defines live in kr_ovid's own namespace.
+The codes are the specifications' own where one exists (VC Data Model 2.0 §7.2 Problem Details,
+VC Data Integrity §4.7 Processing Errors, Bitstring Status List v1.0 §3.5 Processing Errors), each
+with the type URL its specification gives; codes that no specification defines live in kr_ovid's
+own namespace.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ _OURS = "https://w3id.org/kr-ovid/errors#"
 
 
 class ErrorCode(str, enum.Enum):
-    """Error codes; ``.type_url`` gives the namespace the defining specification uses."""
+    """Error codes; ``.type_url`` gives the namespace the defining specification uses.
+
+    ``MALFORMED_PROOF_ERROR`` and ``MISMATCHED_PROOF_PURPOSE_ERROR`` come from the 2023
+    Candidate Recommendation of VC Data Integrity; the Recommendation folds them into
+    ``PROOF_VERIFICATION_ERROR``. They keep the Data Integrity namespace.
+    """
 
     # VC Data Model 2.0
     PARSING_ERROR = "PARSING_ERROR"
@@ -104,7 +110,7 @@ _NAMESPACE: Mapping[ErrorCode, str] = MappingProxyType(
 
 @dataclass(frozen=True, slots=True)
 class ProblemDetails:
-    """One failed check (RFC 9457 shape, as VC DM 2.0 §7.1 asks).
+    """One failed check (RFC 9457 shape, as VC DM 2.0 §7.2 asks).
 
     ``detail`` names property paths, URLs or DIDs; it never holds key material or personal values.
     ``path`` is a JSON pointer into the verified document when the problem has a location.
@@ -118,9 +124,13 @@ class ProblemDetails:
 
     @property
     def type(self) -> str:
+        """RFC 9457 §3.1.1 ``type``: the code's URL in its defining specification's namespace."""
         return self.code.type_url
 
     def to_dict(self) -> dict[str, Any]:
+        """The RFC 9457 object: ``type``, ``title`` (§3.1.3; derived from the code when none was
+        given) and ``detail`` (§3.1.4), with ``code``, ``path`` and ``extra`` as extension
+        members (§3.2). ``status`` and ``instance`` belong to the HTTP layer that sends it."""
         out: dict[str, Any] = {
             "type": self.type,
             "code": self.code.value,

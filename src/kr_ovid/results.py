@@ -45,7 +45,7 @@ class SdJwtFacts:
 
 @dataclass(frozen=True, slots=True)
 class VerificationResult:
-    """Outcome of a verification.
+    """Outcome of a verification: the result VC DM 2.0 §7.1 Verification describes, and more.
 
     ``verified`` is true only when every check ran and passed. ``errors`` lists every failed check
     (not just the first); ``retryable`` says whether trying again later could change the answer
@@ -81,9 +81,11 @@ class VerificationResult:
 
     @property
     def codes(self) -> tuple[ErrorCode, ...]:
+        """The error codes in report order: what programs branch on (``detail`` is for people)."""
         return tuple(p.code for p in self.errors)
 
     def has_error(self, code: ErrorCode) -> bool:
+        """Whether ``code`` is among the errors (by identity: a plain string never matches)."""
         return any(p.code is code for p in self.errors)
 
     def raise_for_errors(self) -> VerificationResult:
@@ -95,6 +97,7 @@ class VerificationResult:
         return self
 
     def to_dict(self) -> dict[str, Any]:
+        """Verdict, RFC 9457 problems, retryability and checks as JSON; never document or claims."""
         out: dict[str, Any] = {
             "verified": self.verified,
             "errors": [p.to_dict() for p in self.errors],
@@ -113,6 +116,7 @@ class VerificationResult:
         warnings: tuple[ProblemDetails, ...] = (),
         checks: tuple[str, ...] = (),
     ) -> VerificationResult:
+        """An unverified result; at least one problem is required: a failure must say why."""
         if not errors:
             raise ValueError("a failure needs at least one problem")
         return cls(False, None, tuple(errors), warnings, retryable, checks)

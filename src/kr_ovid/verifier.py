@@ -11,6 +11,19 @@ no point checking the status of a credential whose signature is forged), and the
 not reported as passed. For SD-JWT the credential exists only once the signature and digests
 are verified (the disclosures rebuild it), so there ``proof`` comes before ``contexts`` and
 ``structure``.
+
+How it maps to the specifications. VC Data Model 2.0 §7.1 Verification hands the proof to the
+securing mechanism and asks for a conforming document and coded problems (§7.2 Problem
+Details); the rest is the validation the data model leaves to verifiers (Appendix A,
+Validation). ``parse`` and ``structure`` are the conforming-document check (§4 Basic Concepts);
+``contexts`` is VC Data Integrity §2.4.1 Validating Contexts, done by accepting local pinned
+copies only; ``proof`` is VC Data Integrity §4.4/§4.5 (:mod:`kr_ovid.integrity`) or RFC 9901
+§7.1/§7.3 (:mod:`kr_ovid.sdjwt.verifier`), the key check included (Controlled Identifiers §3.3
+Retrieve Verification Method, DID Core §5.3 Verification Relationships); ``trust`` is Appendix
+A.3 Issuer against the trust list; ``validity`` is §4.9 Validity Period; ``status`` is
+Bitstring Status List v1.0 §3.2 Validate Algorithm; ``schema`` is §4.11 Data Schemas; the
+policy stage is Appendix A.10 Fitness for Purpose plus the data minimisation of §8.9; the
+single-use challenge answers §9.5.2 Replay Attack.
 """
 
 from __future__ import annotations
@@ -64,6 +77,10 @@ class VerifierPolicy:
     ``CLAIM_NOT_ALLOWED`` so a service cannot collect more than its policy says.
     ``required_true`` names boolean predicates that must be true (an age check).
     ``claims_view`` turns the verified subject into a typed object for ``result.claims``.
+
+    The data model leaves trust, accepted types and claim needs to the verifier (VC DM 2.0
+    Appendix A.3 Issuer, A.10 Fitness for Purpose); they live here, in one immutable object, so
+    that no verification can run under a half-configured or changing policy.
     """
 
     trust_registry: TrustRegistry
@@ -98,6 +115,10 @@ class VerifierPolicy:
     sd_jwt_time_granularity: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
+        """Refuse a policy that could not be enforced as written, now rather than at the first
+        verification (no trust registry, an unknown suite or ``alg``, a required claim that
+        ``allowed_claims`` forbids), and freeze every collection so that a policy shared by
+        threads cannot change under them."""
         if self.trust_registry is None or not hasattr(self.trust_registry, "is_accredited"):
             raise ConfigurationError("VerifierPolicy needs a trust registry")
         if not set(self.allowed_algorithms) <= ACCEPTED_ALGORITHMS or not self.allowed_algorithms:
@@ -151,15 +172,20 @@ class _Run:
         self.retryable = False
 
     def fail(self, code: ErrorCode, detail: str, path: str | None = None) -> None:
+        """Record one failed check; ``path`` is already absolute in the verified input."""
         self.errors.append(ProblemDetails(code, detail, path))
 
     def extend(self, problems: Sequence[ProblemDetails], prefix: str = "") -> None:
+        """Adopt a lower layer's problems with ``prefix`` before their paths, so that a problem
+        in an embedded credential points into the presentation (``/verifiableCredential/0/…``)."""
         for p in problems:
             self.errors.append(
                 ProblemDetails(p.code, p.detail, _join(prefix, p.path), p.title, p.extra)
             )
 
     def warn(self, problems: Sequence[ProblemDetails], prefix: str = "") -> None:
+        """Like :meth:`extend` for findings that never make the result unverified (a status
+        message, an unknown status type under a policy that does not require status)."""
         for p in problems:
             self.warnings.append(
                 ProblemDetails(p.code, p.detail, _join(prefix, p.path), p.title, p.extra)
@@ -168,6 +194,9 @@ class _Run:
     def result(
         self, document: Any, claims: Any = None, metadata: dict[str, Any] | None = None
     ) -> VerificationResult:
+        """The outcome: verified only when no stage failed. A failed result carries neither the
+        document nor the claims, so a caller cannot read data that did not verify; ``retryable``
+        is only ever set on a failure."""
         if self.errors:
             return VerificationResult(
                 False,
@@ -211,6 +240,9 @@ class Verifier:
     ``resolver`` resolves mission DIDs (default: did:key only); ``status_fetcher`` (or a ready
     ``status_checker``) supplies status lists (default: none registered, so status checks fail
     closed); ``challenge_store``, when given, makes every presentation's challenge/nonce single-use.
+
+    Every injected part is trusted for its answers, not for its behaviour: whatever it raises
+    becomes a coded failure (see :func:`_never_raises`), never an exception to the caller.
     """
 
     def __init__(
@@ -223,6 +255,10 @@ class Verifier:
         challenge_store: ChallengeStore | None = None,
         loader: StaticDocumentLoader | None = None,
     ) -> None:
+        """Only a :class:`VerifierPolicy` is accepted (its checks ran when it was built). The
+        default status checker shares this verifier's resolver, loader, clock and skew, so a
+        status list credential is verified under the same rules as the credentials it governs
+        (Bitstring Status List v1.0 §3.2 step 4: every proof of the list must verify)."""
         if not isinstance(policy, VerifierPolicy):
             raise ConfigurationError("Verifier needs a VerifierPolicy")
         self.policy = policy
@@ -241,6 +277,11 @@ class Verifier:
     def verify_credential(self, credential: Any) -> VerificationResult:
         """A Data Integrity credential (a JSON object) or an issued SD-JWT (a string).
 
+        VC DM 2.0 §7.1 Verification and the Appendix A validation for one credential, in the
+        module's stage order. No holder binding and no challenge: a bare credential proves who
+        issued it, not who shows it; services that need the holder call
+        :meth:`verify_presentation`.
+
         Never raises: an exception from an injected part (trust registry, DID resolver, status
         fetcher, claims view) becomes a retryable coded failure.
         """
@@ -248,6 +289,8 @@ class Verifier:
         return _never_raises(run, lambda: self._verify_credential(credential, run))
 
     def _verify_credential(self, credential: Any, run: _Run) -> VerificationResult:
+        """One reading of the clock for the whole verification, so that every stage judges the
+        same instant."""
         now = self.policy.clock.now()
         verified = self._credential(credential, run, now=now, prefix="", key_binding=None)
         if verified is None:
@@ -268,7 +311,9 @@ class Verifier:
         """A DI ``VerifiablePresentation`` (object) or an SD-JWT+KB presentation (string).
 
         ``challenge``/``nonce`` and ``domain``/``audience`` are aliases: the value the service
-        issued and its own identifier; both are required.
+        issued and its own identifier; both are required. Without them a presentation could be
+        replayed to any service at any time (VC DM 2.0 §9.5.2 Replay Attack), so a missing value
+        fails the verification (``CONFIGURATION_ERROR``) instead of skipping the check.
         """
         run = _Run()
         return _never_raises(
@@ -287,6 +332,8 @@ class Verifier:
         audience: str | None,
         run: _Run,
     ) -> VerificationResult:
+        """Merge the aliases once, then route by shape: a string is an SD-JWT(+KB), anything
+        else a Data Integrity ``VerifiablePresentation``."""
         expected_challenge = challenge if challenge is not None else nonce
         expected_domain = domain if domain is not None else audience
         if not _nonempty(expected_challenge) or not _nonempty(expected_domain):
@@ -305,6 +352,17 @@ class Verifier:
     def _di_presentation(
         self, vp: Any, challenge: str, domain: str, run: _Run, now: datetime
     ) -> VerificationResult:
+        """A VC DM 2.0 §4.13 presentation secured with Data Integrity.
+
+        Contexts, structure and a named holder first: a presentation failing them is not
+        checked further (its proof is verified against the holder's DID). Then the holder's
+        ``authentication`` proof (Data Integrity
+        §2.2 Proof Purposes; §4.4 with the service's challenge and domain); a proof without
+        ``created`` cannot be judged fresh and fails rather than passing as timeless. The
+        challenge is spent only once that proof verified, so a forged presentation cannot burn a
+        genuine holder's challenge. Each embedded credential (an enveloped SD-JWT included) is
+        then verified on its own, even after a failed proof, so every problem is reported.
+        """
         policy = self.policy
         run.checks.append("parse")
         if not self._parse(vp, run):
@@ -404,6 +462,9 @@ class Verifier:
     def _sd_jwt_presentation(
         self, token: str, nonce: str, audience: str, run: _Run, now: datetime
     ) -> VerificationResult:
+        """RFC 9901 §7.3: the credential with a Key Binding JWT over ``nonce`` and ``audience``.
+        Holder binding *is* the KB-JWT signature by the ``cnf`` key, so no separate holder check
+        follows."""
         if "sd-jwt" not in self.policy.allowed_formats:
             run.fail(ErrorCode.POLICY_ERROR, "SD-JWT presentations are not accepted by this policy")
             return run.result(None)
@@ -423,6 +484,14 @@ class Verifier:
         prefix: str,
         key_binding: tuple[str, str] | None,
     ) -> _Verified | None:
+        """One credential through the stages in the module's order; ``None`` when it failed
+        (the problems are in ``run``), so a presentation can go on with its other credentials.
+
+        Trust is asked for the instant of issuance (the earliest proof ``created``, the SD-JWT
+        ``iat``, else ``validFrom``, else now), not of verification: an ID issued while its
+        mission was accredited stays valid after the accreditation ends. An SD-JWT's schema is
+        checked ``partial``: a claim the holder withheld is not a missing claim.
+        """
         before = len(run.errors)
         if isinstance(credential, str):
             parsed = self._sd_jwt_credential(
@@ -498,6 +567,15 @@ class Verifier:
         prefix: str,
         key_binding: tuple[str, str] | None,
     ) -> tuple[dict[str, Any], datetime | None, bytes | None] | None:
+        """RFC 9901 §7.1 (and §7.3 with ``key_binding``) with the issuer key found through the
+        ``kid`` DID URL (VC-JOSE-COSE §4.1.1 ``kid``).
+
+        The key must be an ``assertionMethod`` of its DID (DID Core §5.3.2 Assertion), not
+        retired or revoked at ``iat`` (Controlled Identifiers §2.2 ``expires``/``revoked``), and
+        its DID must be the credential's ``issuer``: a valid signature by someone else's key
+        says nothing about this issuer. The JOSE claims are set aside before the VC DM checks.
+        Returns ``(credential, iat, cnf key)``, or ``None`` on failure.
+        """
         policy = self.policy
         before = len(run.errors)
         run.checks.append("parse")
@@ -511,6 +589,9 @@ class Verifier:
         methods: dict[str, Mapping[str, Any]] = {}
 
         def resolve_key(kid: str, header: dict[str, Any]) -> bytes | None:
+            """The :data:`~kr_ovid.sdjwt.jws.KeyResolver`: an assertion key of the ``kid`` DID,
+            or a refusal; the method is kept so its lifetime can be judged once ``iat`` is
+            known (that needs the verified payload)."""
             doc, method = resolve_verification_method(kid, self._resolver)
             if not doc.authorizes(kid, "assertionMethod"):
                 raise KrOvidError(
@@ -576,6 +657,8 @@ class Verifier:
 
     # ------------------------------------------------------------------ stages
     def _parse(self, document: Any, run: _Run, prefix: str = "") -> bool:
+        """Plain, bounded JSON and an object (``PARSING_ERROR`` otherwise): every later stage
+        may then index it without guarding against hostile shapes."""
         try:
             check_json_value(document)
         except JsonParseError as exc:
@@ -587,6 +670,9 @@ class Verifier:
         return True
 
     def _contexts(self, document: Mapping[str, Any], run: _Run, prefix: str) -> None:
+        """VC Data Integrity §2.4.1 Validating Contexts, the strict way it allows: only contexts
+        the loader holds as local pinned copies. An inline context or an unknown URL could
+        redefine the terms the signature covers, so either is ``UNKNOWN_CONTEXT``."""
         ctx = document.get("@context")
         known = self._loader.urls
         for i, entry in enumerate(ctx if isinstance(ctx, list) else [ctx]):
@@ -606,6 +692,15 @@ class Verifier:
     def _trust(
         self, document: Mapping[str, Any], times: Sequence[datetime], run: _Run, prefix: str
     ) -> None:
+        """Issuer accreditation (VC DM 2.0 Appendix A.3 Issuer: whom to trust is the verifier's
+        call; here the trust list).
+
+        Every specific type must be accredited for the issuer (``VerifiableCredential`` alone
+        accredits nothing), and ``accepted_types`` narrows what this service takes. With several
+        instants (an SD-JWT ``iat`` rounded down) accreditation at any one suffices. A registry
+        error ends that type's check with its own code and retryability; a registry that raises
+        something else is a retryable ``TRUST_LIST_ERROR``.
+        """
         run.checks.append("trust")
         issuer = issuer_id(document)
         types = [t for t in credential_types(document) if t != "VerifiableCredential"]
@@ -658,6 +753,9 @@ class Verifier:
     def _status_check(
         self, document: Mapping[str, Any], run: _Run, prefix: str, now: datetime
     ) -> None:
+        """VC DM 2.0 §4.10 Status through Bitstring Status List v1.0 §3.2. ``require_status``
+        decides whether an entry must be there; an entry that is there is checked under every
+        policy, so a revoked credential cannot pass a lenient service."""
         if "credentialStatus" not in document:
             if self.policy.require_status:
                 run.checks.append("status")
@@ -677,6 +775,13 @@ class Verifier:
     def _schema(
         self, document: Mapping[str, Any], run: _Run, prefix: str, *, partial: bool
     ) -> None:
+        """VC DM 2.0 §4.11 Data Schemas (Appendix A.9 Schema).
+
+        The schema a credential type requires (``required_schemas``) is applied whatever
+        ``credentialSchema`` says; then each ``credentialSchema`` entry, which must be
+        ``{id, type: JsonSchema}`` naming a shipped schema. An entry that cannot be applied
+        fails rather than being skipped: a schema the issuer declared is never silently dropped.
+        """
         if not self.policy.validate_schema:
             return
         run.checks.append("schema")
@@ -721,7 +826,12 @@ class Verifier:
     def _holder_binding(
         self, cred: _Verified, holder: str, holder_keys: list[bytes] | None, run: _Run, prefix: str
     ) -> None:
-        """``holder_keys`` is None when the presentation proof failed: the cnf key cannot be
+        """The credential belongs to whoever signed the presentation (VC DM 2.0 §9.5.3 Spoofing
+        Attack; Appendix A.4 Holder).
+
+        An SD-JWT is bound by its ``cnf`` key, which must be one of the keys that signed the
+        presentation; any other credential by ``credentialSubject.id`` equal to ``holder``.
+        ``holder_keys`` is None when the presentation proof failed: the cnf key cannot be
         compared then (that failure is already reported), but the subject id still can."""
         if not self.policy.require_holder_binding:
             return
@@ -741,6 +851,10 @@ class Verifier:
             )
 
     def _claims_policy(self, subject: Mapping[str, Any], run: _Run, path: str) -> None:
+        """Fitness for purpose (VC DM 2.0 Appendix A.10) and data minimisation (§8.9): every
+        required claim disclosed, every ``required_true`` predicate true, and nothing disclosed
+        beyond ``allowed_claims`` (``CLAIM_NOT_ALLOWED``), so a service cannot collect more
+        than its policy declares even when a holder over-shares."""
         policy = self.policy
         run.checks.append("policy")
         present = set(subject) - STRUCTURAL_SUBJECT_MEMBERS
@@ -769,6 +883,9 @@ class Verifier:
                 )
 
     def _consume(self, challenge: str, domain: str, run: _Run) -> None:
+        """Spend the challenge (VC DM 2.0 §9.5.2 Replay Attack: the verifier enforces challenge
+        uniqueness). Without a store the proof still binds challenge and domain, but a replay
+        within the freshness window is then the caller's to detect."""
         if self._challenges is None:
             return
         run.checks.append("challenge")
@@ -779,6 +896,7 @@ class Verifier:
             )
 
     def _view(self, subject: Mapping[str, Any], run: _Run) -> Any:
+        """The policy's typed view of a verified subject; never built from data that failed."""
         view = self.policy.claims_view
         if view is None or run.errors:
             return None
@@ -811,6 +929,8 @@ def _nonempty(value: object) -> bool:
 
 
 def _numeric_date(value: object) -> datetime | None:
+    """A JWT NumericDate (RFC 7519 §2) as a UTC datetime, or ``None``: whole seconds in
+    ``[0, 2**40)`` only, so that a hostile ``iat`` cannot overflow ``datetime``."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**40:
         from datetime import UTC
 

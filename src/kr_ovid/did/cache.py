@@ -1,4 +1,8 @@
-"""A bounded, time-limited cache in front of any DID resolver."""
+"""A bounded, time-limited cache in front of any DID resolver.
+
+A cached document can be stale: a key retired or revoked since (Controlled Identifiers §2.2) is
+seen once its entry's TTL has run out; :meth:`CachingResolver.invalidate` forgets a DID at once.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +49,9 @@ class CachingResolver:
         self._lock = threading.Lock()
 
     def resolve(self, did: str) -> DidDocument:
+        """A cached document younger than ``ttl``, else the inner resolver's answer (cached
+        only when it succeeds). An entry stored "in the future" (the clock stepped back) counts
+        as expired, so a clock change cannot extend a document's life."""
         now = self._clock.now()
         with self._lock:
             entry = self._entries.get(did)

@@ -43,6 +43,9 @@ _MAX_METHODS = 64
 
 
 def is_did(value: object) -> bool:
+    """DID Core §3.1 DID Syntax (``did:method:method-specific-id``, lower-case method name,
+    idchars or pct-encoded, no trailing ``:``), at most 2048 characters. A DID URL with a path,
+    query or fragment is not a DID."""
     # fullmatch: the pattern's '$' would also accept a trailing newline.
     return isinstance(value, str) and len(value) <= 2048 and _DID_RE.fullmatch(value) is not None
 
@@ -67,6 +70,14 @@ class DidDocument:
 
     @classmethod
     def from_json(cls, data: object, *, expected_id: str | None = None) -> DidDocument:
+        """Validate once, keep the result: DID Core §6.2.2 JSON consumption, bounded.
+
+        ``id`` is a DID, equal to ``expected_id`` when given; ``@context``, if any, starts with
+        the DID v1 context (§6.3.1); each method has an id, a type and a DID as controller
+        (§5.2), ids unique, at most 64. A method embedded in one relationship may not be used by
+        another (§5.3); a reference to another DID's key authorises nothing. Raises
+        ``ResolutionError`` (``INVALID_DID_DOCUMENT``).
+        """
         if not isinstance(data, dict):
             raise _invalid("DID document must be a JSON object")
         try:
@@ -129,9 +140,13 @@ class DidDocument:
         return cls(str(doc_id), frozen, {k: copy.deepcopy(v) for k, v in methods.items()})
 
     def method(self, vm_url: str) -> Mapping[str, Any] | None:
+        """The method ``vm_url`` names (absolute or ``#fragment``), or ``None``; whether it may
+        be used for anything is :meth:`authorizes`' question."""
         return self.methods.get(_absolute(vm_url, self.id))
 
     def relationship(self, name: str) -> tuple[str, ...]:
+        """The absolute method ids under one verification relationship (DID Core §5.3),
+        references and embedded methods alike, in document order."""
         out: list[str] = []
         for entry in self.data.get(name, []):
             if isinstance(entry, dict):
@@ -141,11 +156,13 @@ class DidDocument:
         return tuple(out)
 
     def authorizes(self, vm_url: str, relationship: str) -> bool:
-        """True when ``vm_url`` is a method of this document listed under ``relationship``."""
+        """True when ``vm_url`` is a method of this document listed under ``relationship``
+        (DID Core §5.3: a method serves only the relationships that list it)."""
         vm = _absolute(vm_url, self.id)
         return vm in self.methods and vm in self.relationship(relationship)
 
     def to_json(self) -> dict[str, Any]:
+        """A deep copy of the JSON: the document stays immutable whatever the caller does."""
         return copy.deepcopy(dict(self.data))
 
 

@@ -31,10 +31,15 @@ __all__ = [
 class DidResolver(Protocol):
     """Resolve a DID to its document; raise :class:`ResolutionError` with a code otherwise."""
 
-    def resolve(self, did: str) -> DidDocument: ...
+    def resolve(self, did: str) -> DidDocument:
+        """DID Core §7.1 DID Resolution reduced to what verification needs: the document, or
+        a coded ``ResolutionError`` (``DID_NOT_FOUND``, ``INVALID_DID_DOCUMENT``, a retryable
+        ``DID_RESOLUTION_ERROR``...) instead of resolution metadata."""
+        ...
 
 
 def did_method(did: str) -> str:
+    """The method name of a DID (DID Core §3.1 ``method-name``), or ``""`` for a non-DID."""
     parts = did.split(":", 2)
     return parts[1] if len(parts) == 3 and parts[0] == "did" else ""
 
@@ -58,6 +63,8 @@ class LocalDidResolver:
 
     @classmethod
     def from_directory(cls, directory: str | os.PathLike[str]) -> LocalDidResolver:
+        """Every ``*.json`` whose ``id`` is a DID; other files (key files, whose id is a DID URL)
+        are skipped, and an unreadable file is an error rather than a silent gap."""
         docs: list[Any] = []
         for path in sorted(Path(directory).glob("*.json")):
             try:
@@ -71,6 +78,7 @@ class LocalDidResolver:
         return cls(docs)
 
     def resolve(self, did: str) -> DidDocument:
+        """The registered document, or ``DID_NOT_FOUND`` (not retryable: nothing is fetched)."""
         doc = self._docs.get(did)
         if doc is None:
             raise ResolutionError(
@@ -104,6 +112,8 @@ class CompositeResolver:
         self._fallback = fallback
 
     def resolve(self, did: str) -> DidDocument:
+        """The driver for the DID's method, else the fallback, else ``UNSUPPORTED_DID_METHOD``:
+        a method nobody configured is never guessed at."""
         if not is_did(did):
             raise ResolutionError("not a DID", code=ErrorCode.DID_RESOLUTION_ERROR)
         driver = self._drivers.get(did_method(did))
@@ -124,7 +134,13 @@ def default_resolver() -> CompositeResolver:
 def resolve_verification_method(
     vm_url: object, resolver: DidResolver
 ) -> tuple[DidDocument, Mapping[str, Any]]:
-    """Resolve a DID URL to (controller document, verification method)."""
+    """Resolve a DID URL to (controller document, verification method).
+
+    Controlled Identifiers §3.3 Retrieve Verification Method: a fragment is required; the
+    document must be that DID's (``INVALID_DID_DOCUMENT`` otherwise); the method must exist with
+    the DID as ``controller``. The relationship is the caller's check
+    (:meth:`DidDocument.authorizes`): only the caller knows the proof purpose.
+    """
     if not isinstance(vm_url, str) or "#" not in vm_url:
         raise ResolutionError(
             "verificationMethod must be a DID URL with a fragment",

@@ -46,6 +46,8 @@ _LIVE_RELATIONSHIPS = ("authentication", "capabilityInvocation", "capabilityDele
 
 
 def _stamp(at: datetime) -> tuple[str, datetime]:
+    """``at`` as written (a second-precision dateTimeStamp) and as read back: keys are chosen
+    with the instant that lands in the document, not a finer one."""
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise ConfigurationError("'at' must be a timezone-aware datetime")
     text = format_datetime(at)
@@ -56,6 +58,8 @@ def _stamp(at: datetime) -> tuple[str, datetime]:
 
 
 def _load(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A validated working copy with every id absolute (ids then compare as strings). Embedded
+    methods are refused: rotation edits relationships as lists of ids."""
     try:
         data = validate_did_document(dict(doc)).to_json()
     except ResolutionError as exc:
@@ -78,7 +82,11 @@ def _absolute(did: str, ref: str) -> str:
 
 
 def is_active(method: Mapping[str, Any], at: datetime | None = None) -> bool:
-    """Not revoked, and not retired (no ``expires``, or — given ``at`` — ``expires`` after it)."""
+    """Not revoked, and not retired (no ``expires``, or — given ``at`` — ``expires`` after it).
+
+    Controlled Identifiers §2.2 ``expires``/``revoked``. Without ``at`` any retired key is
+    inactive: only a key with no end can sign from now on.
+    """
     if "revoked" in method:
         return False
     if "expires" not in method:
@@ -121,7 +129,8 @@ def rotate_key(
     at: datetime,
     authentication: bool = True,
 ) -> dict[str, Any]:
-    """Retire the active assertion key(s) at ``at`` and publish ``new_key``.
+    """Retire the active assertion key(s) at ``at`` and publish ``new_key`` (Controlled
+    Identifiers §5.4 Verification Method Rotation).
 
     Each key active at ``at`` gets ``expires = at`` (second precision) and leaves the live
     relationships; the new key joins ``verificationMethod``, ``assertionMethod`` and (unless
@@ -157,6 +166,10 @@ def rotate_key(
 def revoke_key(doc: Mapping[str, Any], vm_id: str, *, at: datetime) -> dict[str, Any]:
     """Mark a key compromised: ``revoked = at``; every proof it made now fails (``KEY_REVOKED``).
 
+    Controlled Identifiers §5.5 Verification Method Revocation notes that an attacker's use of
+    a compromised key cannot be told from the controller's, back to when the key was registered;
+    hence every proof fails, not only those dated after ``at``.
+
     ``vm_id`` is absolute or ``"#fragment"``. A key already revoked keeps its earlier time.
     """
     stamp, _ = _stamp(at)
@@ -175,6 +188,8 @@ def revoke_key(doc: Mapping[str, Any], vm_id: str, *, at: datetime) -> dict[str,
 
 
 def _drop_live(data: dict[str, Any], ids: set[str]) -> None:
+    """Take ``ids`` out of the live relationships (an emptied one is removed); they stay under
+    ``assertionMethod`` so that what they signed keeps verifying."""
     did = data["id"]
     for rel in _LIVE_RELATIONSHIPS:
         if rel in data:

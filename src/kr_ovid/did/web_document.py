@@ -1,4 +1,9 @@
-"""did:web DID documents: building a mission's document and the rules every published one meets."""
+"""did:web DID documents: building a mission's document and the rules every published one meets.
+
+Narrower than DID Core §5.2/§5.3: every key is the DID's own Ed25519 Multikey
+(``<DID>#<fragment>``, controller the DID), written with absolute ids as did-method-web §2.4
+asks (against key confusion).
+"""
 
 from __future__ import annotations
 
@@ -33,10 +38,14 @@ class PublicKeySource(Protocol):
     """
 
     @property
-    def verification_method(self) -> str: ...
+    def verification_method(self) -> str:
+        """The key's id, ``<DID>#<fragment>`` of the DID that publishes it."""
+        ...
 
     @property
-    def public_key(self) -> bytes: ...
+    def public_key(self) -> bytes:
+        """The raw 32-byte Ed25519 public key."""
+        ...
 
 
 #: A key for a DID document: a signer-like object, ``(vm_id, multikey or raw bytes)``, or a
@@ -49,6 +58,8 @@ def _invalid(message: str) -> ResolutionError:
 
 
 def _method_id(did: str, vm_id: object) -> str:
+    """``vm_id`` as an absolute ``<did>#<fragment>``; a key bound to another DID (a did:key URL,
+    say) is refused until it is re-bound to this one."""
     if not isinstance(vm_id, str):
         raise ConfigurationError("verification method id must be a string")
     absolute = did + vm_id if vm_id.startswith("#") else vm_id
@@ -62,7 +73,11 @@ def _method_id(did: str, vm_id: object) -> str:
 
 
 def multikey_method(did: str, key: KeyInput) -> dict[str, Any]:
-    """A ``Multikey`` verification method controlled by ``did`` for ``key``."""
+    """A ``Multikey`` verification method controlled by ``did`` for ``key``.
+
+    Checked as it is built (an Ed25519 key, id ``<did>#<fragment>``, controller the DID), so a
+    document is never assembled from a key that :func:`validate_did_document` would refuse.
+    """
     try:
         if isinstance(key, Mapping):
             vm = dict(key)

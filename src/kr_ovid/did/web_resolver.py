@@ -1,4 +1,9 @@
-"""Resolving did:web: registered documents by default, a caller-supplied fetch otherwise (never a socket of its own)."""
+"""Resolving did:web: registered documents by default, a caller-supplied fetch otherwise (never a socket of its own).
+
+did-method-web §2.5.2 Read (Resolve): :func:`~kr_ovid.did.web_url.did_web_to_url` builds the
+URL, the injected fetch performs the HTTPS GET (its TLS is the fetcher's duty), and the final
+step, that the document's ``id`` is the DID being resolved, is enforced on every answer.
+"""
 
 from __future__ import annotations
 
@@ -80,6 +85,9 @@ class WebDidResolver:
         self._local = _local_documents(documents)
 
     def resolve(self, did: str) -> DidDocument:
+        """A registered document, else the fetched one: parsed under the size limit and
+        validated with ``expected_id=did``, so a server cannot answer with another DID's
+        document. A malformed did:web is refused before any lookup."""
         if not is_did(did):
             raise ResolutionError("not a DID", code=ErrorCode.DID_RESOLUTION_ERROR)
         if did_method(did) != "web":
@@ -103,6 +111,8 @@ class WebDidResolver:
         return validate_did_document(parsed, expected_id=did)
 
     def _fetch_bytes(self, fetch: DidWebFetch, url: str) -> bytes:
+        """One call to the foreign fetcher under the budget: its coded errors pass through,
+        anything else it raises is retryable; a late, non-bytes or oversized answer is refused."""
         start = self._monotonic()
         try:
             data = fetch(url, timeout=self._timeout, max_bytes=self._max_bytes)
@@ -141,6 +151,8 @@ class WebDidResolver:
 def _local_documents(
     documents: Mapping[str, Any] | Iterable[Any] | str | os.PathLike[str] | None,
 ) -> dict[str, DidDocument]:
+    """Validate the pinned documents up front: a bad one fails construction, not the first
+    verification; each must be a did:web document with a well-formed DID, once."""
     out: dict[str, DidDocument] = {}
     if documents is None:
         return out

@@ -1,4 +1,9 @@
-"""did:web DID ↔ URL mapping (W3C CCG did-method-web §3.2): strict, so one DID names one URL and back."""
+"""did:web DID ↔ URL mapping (W3C CCG did-method-web §2.5.2): strict, so one DID names one URL and back.
+
+The method-specific identifier (§2.3) is a DNS name, an optional ``%3A`` port and ``:`` path
+segments; anything that would let two DIDs share a URL, or a DID name a URL outside its host,
+is refused.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ def _bad_did(reason: str) -> ResolutionError:
 
 
 def _host_problem(host: str) -> str | None:
+    """Why ``host`` is not a DNS name did:web may use (§2.3: it "MUST NOT include IP
+    addresses"), or ``None``."""
     if len(host) > 253 or _HOST_RE.match(host) is None:
         return "host is not a DNS name"
     # A numeric last label makes URL parsers read the host as IPv4 ("127.0.0.1", "0x7f.1").
@@ -42,6 +49,9 @@ def _host_problem(host: str) -> str | None:
 
 
 def _segment_problem(segment: str) -> str | None:
+    """Why ``segment`` is not a safe path segment, or ``None``: percent-encoding only where
+    needed (one spelling per segment), and nothing that decodes to ``.``, ``..``, a separator or
+    a control character, which could move the request elsewhere on the host."""
     if _SEGMENT_RE.match(segment) is None:
         return "path segment has characters outside [A-Za-z0-9._-] and %XX"
     for encoded in re.findall(r"%([0-9A-F]{2})", segment):
@@ -58,7 +68,11 @@ def _segment_problem(segment: str) -> str | None:
 
 
 def did_web_to_url(did: str) -> str:
-    """The HTTPS URL of a did:web DID's document (did-method-web §3.2 "Read (Resolve)").
+    """The HTTPS URL of a did:web DID's document (did-method-web §2.5.2 "Read (Resolve)").
+
+    The URL-building steps of §2.5.2 (``:`` → ``/``, decode the port, ``https://``,
+    ``/.well-known`` without a path, ``/did.json``); the GET and the check that the document's
+    ``id`` is this DID are the resolver's.
 
     Raises :class:`ResolutionError` (``DID_RESOLUTION_ERROR``) for anything that is not a
     well-formed did:web DID.
@@ -86,6 +100,9 @@ def did_web_to_url(did: str) -> str:
 
 def url_to_did_web(url: str) -> str:
     """The did:web DID whose document lives at ``url`` (the inverse of :func:`did_web_to_url`).
+
+    For a mission publishing its document (did-method-web §2.5.1 Create (Register)): the result
+    is checked by mapping it back, so only URLs that round-trip exactly are accepted.
 
     Raises :class:`ConfigurationError` when the URL is not one a did:web DID maps to.
     """

@@ -24,7 +24,12 @@ ED25519_KEY_TYPES = frozenset(
 
 
 def method_public_key(method: Mapping[str, Any]) -> bytes:
-    """The 32-byte Ed25519 key of ``method``; :class:`KeyFormatError` if it has none we accept."""
+    """The 32-byte Ed25519 key of ``method``; :class:`KeyFormatError` if it has none we accept.
+
+    Controlled Identifiers §2.2.1 Verification Material: ``publicKeyMultibase`` (§2.2.2) or
+    ``publicKeyJwk`` (§2.2.3). A type outside :data:`ED25519_KEY_TYPES` is refused before its
+    material is read, so a key of another curve is never decoded as Ed25519.
+    """
     if method.get("type") not in ED25519_KEY_TYPES:
         raise KeyFormatError("verification method type is not an Ed25519 key type")
     if "publicKeyMultibase" in method:

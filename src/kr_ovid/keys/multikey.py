@@ -33,6 +33,8 @@ _MAX_MULTIBASE = 4096
 
 
 def encode_multibase_base58btc(data: bytes) -> str:
+    """Multibase ``z`` + base58btc (Controlled Identifiers §2.4 Multibase): the encoding of
+    ``publicKeyMultibase`` and of eddsa ``proofValue`` (vc-di-eddsa §3.2.6 Proof Serialization)."""
     return "z" + base58.b58encode(data).decode("ascii")
 
 
@@ -75,6 +77,8 @@ def _decode(value: object, header: bytes, what: str) -> bytes:
 
 
 def encode_public_multikey(public_key: bytes) -> str:
+    """``publicKeyMultibase`` (Controlled Identifiers §2.2.2): ``z`` + base58btc(``0xed01`` ‖
+    key), which is also the multibase value of a did:key."""
     if len(public_key) != _KEY_LEN:
         raise KeyFormatError("an Ed25519 public key is 32 bytes")
     return encode_multibase_base58btc(ED25519_PUB_HEADER + public_key)
@@ -88,10 +92,14 @@ def decode_public_multikey(value: object) -> bytes:
 
 
 def encode_secret_multikey(seed: bytes) -> str:
+    """``secretKeyMultibase`` for a 32-byte RFC 8032 seed (multicodec ``ed25519-priv``); for
+    key files only."""
     if len(seed) != _KEY_LEN:
         raise KeyFormatError("an Ed25519 seed is 32 bytes")
     return encode_multibase_base58btc(ED25519_PRIV_HEADER + seed)
 
 
 def decode_secret_multikey(value: object) -> bytes:
+    """The 32-byte seed of a ``secretKeyMultibase``; header and length are checked, and errors
+    name the member, never the value (it is a secret)."""
     return _decode(value, ED25519_PRIV_HEADER, "secretKeyMultibase")

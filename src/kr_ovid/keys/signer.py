@@ -54,11 +54,14 @@ class Signer(Protocol):
         """Signature algorithm name; ``"Ed25519"`` for every suite kr_ovid implements."""
         ...
 
-    def sign(self, data: bytes) -> bytes: ...
+    def sign(self, data: bytes) -> bytes:
+        """The signature over ``data``: 64 raw bytes for Ed25519 (RFC 8032 §5.1.6). Only bytes
+        go in and out, so the private key can stay in an HSM or KMS."""
+        ...
 
 
 def did_key_from_public_key(public_key: bytes) -> str:
-    """``did:key:z6Mk…`` for a raw Ed25519 public key."""
+    """``did:key:z6Mk…`` for a raw Ed25519 public key (did:key §2 Identifier Syntax)."""
     return "did:key:" + encode_public_multikey(public_key)
 
 
@@ -69,7 +72,11 @@ def _public_key_object(public_key: bytes) -> Ed25519PublicKey:
 
 
 def verify_ed25519(public_key: bytes, signature: bytes, data: bytes) -> bool:
-    """Pure Ed25519 (RFC 8032) verification that answers a boolean and never raises."""
+    """Pure Ed25519 (RFC 8032) verification that answers a boolean and never raises.
+
+    The weak-key gate runs first: RFC 8032 §5.1.7 Verify alone would accept forgeries under a
+    small-order key (see :mod:`~kr_ovid.keys.ed25519`).
+    """
     if len(signature) != 64 or not is_acceptable_ed25519_public_key(public_key):
         return False  # a small-order key would accept forgeries
     try:
@@ -87,21 +94,27 @@ class Ed25519PublicKeyInfo:
 
     @property
     def multikey(self) -> str:
+        """``publicKeyMultibase`` (Controlled Identifiers §2.2.2), ``z6Mk…``."""
         return encode_public_multikey(self.public_key)
 
     @property
     def did_key(self) -> str:
+        """The did:key DID of this key: a DID that resolves from itself, nothing fetched."""
         return did_key_from_public_key(self.public_key)
 
     @property
     def did_key_url(self) -> str:
+        """The verification method id did:key gives this key (did:key §3.1.2 Signature Method
+        Creation: the DID, ``#``, the multibase value)."""
         return f"{self.did_key}#{self.multikey}"
 
     @property
     def jwk(self) -> dict[str, str]:
+        """The public JWK (RFC 8037)."""
         return public_jwk(self.public_key)
 
     def verify(self, signature: bytes, data: bytes) -> bool:
+        """:func:`verify_ed25519` with this key: weak keys refused, never raises."""
         return verify_ed25519(self.public_key, signature, data)
 
 
@@ -118,6 +131,8 @@ class Ed25519Signer:
     def __init__(
         self, private_key: Ed25519PrivateKey, *, verification_method: str | None = None
     ) -> None:
+        """``verification_method`` must be a DID URL with a fragment (a bare DID names no key,
+        and verifiers look the key up by fragment); by default the key's did:key URL."""
         if not isinstance(private_key, Ed25519PrivateKey):
             raise KeyFormatError("Ed25519Signer needs an Ed25519PrivateKey")
         self._key = private_key
@@ -134,6 +149,7 @@ class Ed25519Signer:
     # -- construction ---------------------------------------------------------------------------
     @classmethod
     def generate(cls, *, verification_method: str | None = None) -> Ed25519Signer:
+        """A fresh key from ``secrets`` (the operating system's CSPRNG)."""
         return cls.from_seed(secrets.token_bytes(32), verification_method=verification_method)
 
     @classmethod
@@ -154,6 +170,9 @@ class Ed25519Signer:
         verification_method: str | None = None,
         public_key_multibase: str | None = None,
     ) -> Ed25519Signer:
+        """From a ``secretKeyMultibase``. With ``public_key_multibase`` (as a key file carries
+        it) the two must match: a file whose public half was edited is refused instead of
+        signing under a key other than the one it shows."""
         signer = cls.from_seed(
             decode_secret_multikey(secret_key_multibase), verification_method=verification_method
         )
@@ -176,6 +195,8 @@ class Ed25519Signer:
 
     @classmethod
     def from_key_dict(cls, data: object) -> Ed25519Signer:
+        """From a parsed key file: a Multikey verification method plus ``secretKeyMultibase``;
+        its ``id``, when present, becomes the verification method."""
         if not isinstance(data, dict) or "secretKeyMultibase" not in data:
             raise KeyFormatError("key file must be a JSON object with secretKeyMultibase")
         vm = data.get("id")
@@ -188,26 +209,33 @@ class Ed25519Signer:
     # -- the Signer protocol ----------------------------------------------------------------------
     @property
     def verification_method(self) -> str:
+        """The DID URL proofs name (``verificationMethod``, JWS ``kid``)."""
         return self._verification_method
 
     @property
     def algorithm(self) -> str:
+        """Always ``"Ed25519"``; suites and the JWS signer check it before signing."""
         return ED25519
 
     def sign(self, data: bytes) -> bytes:
+        """Ed25519 over ``data`` (RFC 8032 §5.1.6): deterministic, no per-signature randomness."""
         return self._key.sign(bytes(data))
 
     # -- public views -------------------------------------------------------------------------------
     @property
     def public_key(self) -> bytes:
+        """The raw 32-byte public key (e.g. what the SD-JWT holder compares with ``cnf.jwk``)."""
         return self._public
 
     @property
     def public(self) -> Ed25519PublicKeyInfo:
+        """The public half in its Multikey, did:key and JWK forms."""
         return Ed25519PublicKeyInfo(self._public)
 
     @property
     def controller(self) -> str:
+        """The DID part of the verification method: the controller a verifier expects
+        (Controlled Identifiers §2.2 ``controller``)."""
         return self._verification_method.split("#", 1)[0]
 
     def with_verification_method(self, verification_method: str) -> Ed25519Signer:
@@ -234,6 +262,8 @@ class Ed25519Signer:
         return encode_secret_multikey(seed)
 
     def key_file_dict(self, *, controller: str | None = None) -> dict[str, Any]:
+        """The key file content: the Multikey verification method plus ``secretKeyMultibase``.
+        It holds the private key: write it only with :meth:`write_key_file`."""
         doc: dict[str, Any] = dict(self.public_multikey_document(controller=controller))
         doc["secretKeyMultibase"] = self.export_secret_multikey()
         return doc
@@ -259,9 +289,12 @@ class Ed25519Signer:
             os.close(fd)
 
     def public_jwk(self) -> dict[str, str]:
+        """The public JWK with ``kid`` set to the verification method (an issuer copies only
+        ``kty``, ``crv`` and ``x`` into ``cnf.jwk``)."""
         return {**self.public.jwk, "kid": self._verification_method}
 
     def jwk_x(self) -> str:
+        """The JWK ``x`` member: the raw public key, base64url (RFC 8037 §2)."""
         return b64url_encode(self._public)
 
     def __repr__(self) -> str:

@@ -11,6 +11,11 @@ The format layer, Ed25519 only, by role:
 Trust (which key may sign), VC validity, status and schema are the caller's: the issuer key
 comes in through a :data:`KeyResolver`, and the rebuilt document is returned for those checks.
 Lower-level pieces (disclosures, reconstruction, compact JWS) live in the submodules.
+
+How it maps to RFC 9901: :mod:`~kr_ovid.sdjwt.disclosure` is §4 (disclosures, digests, decoys,
+the compact form) and the payload rebuild of §7.1 step 3; :mod:`~kr_ovid.sdjwt.holder` is §7.2
+and the Key Binding JWT of §4.3; :mod:`~kr_ovid.sdjwt.verifier` is §7.1 and §7.3;
+:mod:`~kr_ovid.sdjwt.jws` is the RFC 7515 part. The ``vc+sd-jwt`` typing is VC-JOSE-COSE §3.2.1.
 """
 
 from kr_ovid.sdjwt.disclosure import (

@@ -74,7 +74,11 @@ _KB_JWT_LIMITS = JwsLimits(max_token_chars=8_192, max_header_chars=1_024, max_pa
 
 @dataclass(frozen=True, slots=True)
 class SdJwtLimits:
-    """Bounds on an SD-JWT (+KB) before and while it is processed."""
+    """Bounds on an SD-JWT (+KB) before and while it is processed.
+
+    Checked before the work they bound, so a hostile presentation costs bounded memory and
+    time; the KB-JWT gets far smaller limits, since it carries only four claims.
+    """
 
     max_chars: int = 524_288
     max_disclosures: int = 512
@@ -124,11 +128,16 @@ class Disclosure:
 
     @property
     def is_array_element(self) -> bool:
+        """RFC 9901 §4.2.2: an array-element disclosure carries no claim name."""
         return self.name is None
 
     @classmethod
     def create(cls, value: Any, *, name: str | None = None, salt: str | None = None) -> Disclosure:
-        """Encode a new disclosure; the JSON form is the one the RFC examples use."""
+        """Encode a new disclosure; the JSON form is the one the RFC examples use.
+
+        The encoded string is kept and never rebuilt: the digest covers these exact characters
+        (§4.2.3), and another JSON spelling of the same array would be another disclosure.
+        """
         if name is not None and (not isinstance(name, str) or name in _RESERVED_NAMES):
             raise ConfigurationError("claim name must be a string other than '_sd' and '...'")
         salt = new_salt() if salt is None else salt
@@ -193,6 +202,7 @@ def parse_pointer(pointer: str) -> tuple[str, ...]:
 
 
 def format_pointer(segments: Iterable[str | int]) -> str:
+    """RFC 6901 pointer (``~`` → ``~0``, ``/`` → ``~1``): the form of claim paths everywhere."""
     return "".join("/" + str(s).replace("~", "~0").replace("/", "~1") for s in segments)
 
 
@@ -293,6 +303,8 @@ def build_sd_payload(
             rng.shuffle(digests)
 
     def conceal(node: Any, path: tuple[str, ...]) -> Any:
+        """Depth first, children before parents: a disclosed value already carries its own
+        concealed children, which is what makes §4.2.6 recursive disclosures."""
         if isinstance(node, Mapping):
             plain: dict[str, Any] = {}
             digests: list[str] = []
@@ -346,11 +358,17 @@ class SdJwtParts:
         return self.jws + "~" + "".join(d + "~" for d in self.disclosures)
 
     def serialize(self) -> str:
+        """The compact form (§4), parts joined back exactly as split."""
         return self.without_kb + (self.kb_jwt or "")
 
 
 def split_sd_jwt(text: object, *, limits: SdJwtLimits = DEFAULT_SD_JWT_LIMITS) -> SdJwtParts:
-    """Split an SD-JWT or SD-JWT+KB; shape and size checks only."""
+    """Split an SD-JWT or SD-JWT+KB; shape and size checks only.
+
+    RFC 9901 §7.1 step 1. The text must be ASCII (every part is base64url, and ``sd_hash`` is
+    taken over ASCII), and no disclosure may be empty: ``~~`` is a malformed token, not an
+    extra separator.
+    """
     if not isinstance(text, str):
         raise SdJwtError("SD-JWT is not a string", code=ErrorCode.PARSING_ERROR)
     if len(text) > limits.max_chars:
@@ -378,6 +396,9 @@ class DisclosedClaim:
 
 @dataclass(frozen=True, slots=True)
 class Reconstruction:
+    """The rebuilt payload (RFC 9901 §7.1's Processed SD-JWT Payload) and where each
+    disclosure landed in it."""
+
     document: dict[str, Any]
     claims: tuple[DisclosedClaim, ...]
 
@@ -424,6 +445,8 @@ def reconstruct(
     claims: list[DisclosedClaim] = []
 
     def use(digest: object, at: tuple[str | int, ...]) -> Disclosure | None:
+        """§7.1: each digest counts once, across payload and disclosures. Returns its
+        disclosure, or ``None`` for a decoy or a claim not disclosed."""
         if not isinstance(digest, str):
             raise _fail("a digest is not a string", at)
         if digest in seen:
@@ -432,6 +455,8 @@ def reconstruct(
         return by_digest.get(digest)
 
     def process(node: Any, at: tuple[str | int, ...], depth: int, parent: int | None) -> Any:
+        """§7.1 step 3 for one node, recursively into every disclosed value; ``parent`` is the
+        disclosure the node came from, for :class:`DisclosedClaim`."""
         if depth > limits.max_depth:
             raise SdJwtError(
                 "disclosed structure nests too deeply", code=ErrorCode.SIZE_LIMIT_ERROR

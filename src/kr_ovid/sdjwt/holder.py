@@ -59,6 +59,8 @@ class HeldSdJwt:
 
     @property
     def cnf_jwk(self) -> dict[str, Any] | None:
+        """The holder key the issuer bound (RFC 9901 §4.1.2, ``cnf.jwk`` of RFC 7800), or
+        ``None``: without it no Key Binding JWT can be made."""
         cnf = self.document.get("cnf")
         jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
         return jwk if isinstance(jwk, dict) else None
@@ -69,6 +71,7 @@ def parse_issued(sd_jwt: str, *, limits: SdJwtLimits = DEFAULT_SD_JWT_LIMITS) ->
 
     The issuer signature is *not* checked here (use the verifier with
     ``require_key_binding=False`` on receipt); the structure is, as strictly as a verifier would.
+    An SD-JWT+KB is refused, as RFC 9901 §7.2 requires of a holder receiving one from its issuer.
     Raises :class:`~kr_ovid.sdjwt.jws.SdJwtError`.
     """
     parts = split_sd_jwt(sd_jwt, limits=limits)
@@ -101,6 +104,8 @@ def disclosable_claims(sd_jwt: str | HeldSdJwt) -> list[tuple[str, Any]]:
     issued = {encoded: i for i, encoded in enumerate(held.parts.disclosures)}
 
     def chain(index: int | None) -> tuple[int, ...]:
+        """Issued positions from the outermost container down to the claim: sorting by it puts
+        parents before children, in the issuer's order."""
         out: list[int] = []
         while index is not None:
             out.append(issued[held.claims[index].disclosure.encoded])
@@ -119,7 +124,11 @@ def _is_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 def select_disclosures(held: HeldSdJwt, disclose: Iterable[str]) -> tuple[str, ...]:
-    """The encoded disclosures for the chosen paths, in issued order (see module docstring)."""
+    """The encoded disclosures for the chosen paths, in issued order (see module docstring).
+
+    Closed over containers, so each one is reachable from the payload or from another chosen
+    disclosure, as RFC 9901 §7.2 demands; a path that names no claim is refused.
+    """
     if isinstance(disclose, str):
         raise ConfigurationError("disclose is a collection of JSON pointers, not one string")
     chosen: list[tuple[str, ...]] = []

@@ -54,6 +54,8 @@ NON_DISCLOSABLE_CLAIMS: frozenset[str] = frozenset(
 
 
 def _check_plan(disclosable: Iterable[str]) -> list[str]:
+    """The plan as a list; no pointer may reach into :data:`NON_DISCLOSABLE_CLAIMS` (RFC 9901
+    §9.7; VC-JOSE-COSE §3.2.1 wants what validation needs to stay disclosed)."""
     if isinstance(disclosable, str):
         raise ConfigurationError("disclosable is a collection of JSON pointers, not one string")
     plan = list(disclosable)
@@ -79,7 +81,7 @@ def issue_sd_jwt(
     iat: datetime | Clock | None = None,
     salt_source: SaltSource | None = None,
 ) -> str:
-    """Issue ``<JWS>~<d1>~...~<dn>~`` (RFC 9901 §4; VC-JOSE-COSE §3.2.2 ``typ``/``cty``).
+    """Issue ``<JWS>~<d1>~...~<dn>~`` (RFC 9901 §4; VC-JOSE-COSE §3.2.1 ``typ``/``cty``).
 
     ``disclosable`` is the plan: JSON pointers such as ``/credentialSubject/birthDate`` or
     ``/credentialSubject/nationalities/0``; a pointer below another one is a recursive

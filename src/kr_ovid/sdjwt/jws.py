@@ -62,6 +62,7 @@ class SdJwtError(KrOvidError):
     code = ErrorCode.SD_JWT_ERROR
 
     def problem(self) -> ProblemDetails:
+        """The refusal as a :class:`~kr_ovid.problems.ProblemDetails` for a result's errors."""
         return ProblemDetails(self.code, str(self), path=self.path)
 
 
@@ -88,6 +89,7 @@ class CompactJws:
 
     @property
     def algorithm(self) -> str:
+        """The header ``alg``, or ``""``; decoding has already held it to the allowlist."""
         alg = self.header.get("alg")
         return alg if isinstance(alg, str) else ""
 
@@ -207,14 +209,23 @@ def check_header_policy(header: Mapping[str, Any]) -> None:
 
 
 def verify_jws_signature(jws: CompactJws, public_key: bytes) -> bool:
-    """Ed25519 verification of a decoded JWS (``alg`` already checked); never raises."""
+    """Ed25519 verification of a decoded JWS (``alg`` already checked); never raises.
+
+    RFC 7515 §5.2 step 8, over the signing input exactly as received (header and payload in
+    their base64url form), never over a re-encoding.
+    """
     return jws.algorithm in ACCEPTED_ALGORITHMS and verify_ed25519(
         public_key, jws.signature, jws.signing_input
     )
 
 
 def resolve_issuer_key(jws: CompactJws, resolve_key: KeyResolver) -> tuple[str, bytes]:
-    """``kid`` from the header and the caller's key for it; :class:`SdJwtError` when absent."""
+    """``kid`` from the header and the caller's key for it; :class:`SdJwtError` when absent.
+
+    RFC 9901 §7.1 asks that the signing key belong to the issuer: that is the resolver's
+    decision; only the shape of its answer is checked here. A ``kid`` is required because the
+    key is never taken from the token itself.
+    """
     kid = jws.header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise SdJwtError("JWS header has no string kid", code=ErrorCode.MALFORMED_VALUE_ERROR)

@@ -52,10 +52,13 @@ def _problem(code: ErrorCode, detail: str, path: str | None = None) -> ProblemDe
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:
+    """A JSON number that can be a NumericDate (RFC 7519 §2); ``bool`` is not one."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _same(a: str, b: str) -> bool:
+    """Constant-time comparison for ``nonce``, ``aud`` and ``sd_hash``: timing must not reveal
+    how much of a guess matched."""
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
@@ -152,6 +155,7 @@ def _verify(
     checks: list[str] = []
 
     def failed() -> VerificationResult:
+        """The result so far, unverified, with the checks that ran before the failure."""
         return VerificationResult(False, None, tuple(errors), checks=tuple(checks))
 
     # §7.1 step 1: separate the parts; step 2: the issuer-signed JWT.
@@ -234,6 +238,7 @@ def _verify(
 
 
 def _cnf_jwk(document: dict[str, Any]) -> dict[str, Any] | None:
+    """``cnf.jwk`` (RFC 9901 §4.1.2, RFC 7800 §3.2), or ``None`` when absent or not an object."""
     cnf = document.get("cnf")
     jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
     return jwk if isinstance(jwk, dict) else None
@@ -242,6 +247,8 @@ def _cnf_jwk(document: dict[str, Any]) -> dict[str, Any] | None:
 def _time_claims(
     claims: dict[str, Any], now: datetime, skew: timedelta, *, where: str
 ) -> list[ProblemDetails]:
+    """``exp`` and ``nbf`` when present (RFC 7519 §4.1.4, §4.1.5), each widened by ``skew``: the
+    validity-controlling claims of RFC 9901 §7.1. ``where`` names the token in the details."""
     out: list[ProblemDetails] = []
     stamp = now.timestamp()
     for name in ("exp", "nbf"):

@@ -6,6 +6,12 @@
   :class:`InMemoryStatusListStore`; :class:`SqliteStatusListStore` (embedded default) and
   :class:`PostgresStatusListStore` (needs the ``postgres`` extra; psycopg is imported only when
   one is created).
+
+How it maps to Bitstring Status List v1.0: :mod:`~kr_ovid.status.bitstring` is §3.3 Bitstring
+Generation and §3.4 Bitstring Expansion; :mod:`~kr_ovid.status.publish` writes §2.1 entries and
+runs §3.1 Generate Algorithm (the signed §2.2 list credential); :mod:`~kr_ovid.status.check` is
+§3.2 Validate Algorithm; the stores hold the issuer's state and assign indexes randomly, as
+§2.1 advises (:mod:`~kr_ovid.status.permutation`).
 """
 
 from kr_ovid.status.bitstring import (

@@ -1,6 +1,6 @@
 """The ``encodedList`` codec of W3C Bitstring Status List v1.0 (https://www.w3.org/TR/vc-bitstring-status-list/).
 
-Layout (spec §2.2 ``encodedList``, §6.1 "Bitstring Encoding"): entry ``i`` of a list whose entries
+Layout (spec §2.2 ``encodedList``, §7.1 "Bitstring Encoding"): entry ``i`` of a list whose entries
 are ``status_size`` bits wide occupies bits ``i * status_size`` to ``i * status_size + status_size - 1``;
 bit 0 is the most significant (left-most) bit of byte 0, and a multi-bit entry reads big-endian,
 its first bit being the most significant. ``encodedList`` is ``"u"`` (multibase base64url, no
@@ -162,10 +162,12 @@ class StatusBitstring:
 
     @property
     def length(self) -> int:
+        """Number of entries (not bits); §3.2 step 9 compares it with the minimum."""
         return self._length
 
     @property
     def status_size(self) -> int:
+        """Bits per entry (``statusSize``, spec §2.1), 1..8."""
         return self._status_size
 
     def __len__(self) -> int:
@@ -235,6 +237,7 @@ class StatusBitstring:
         return bytes(self._data)
 
     def copy(self) -> StatusBitstring:
+        """An independent copy: the bits are mutable, a snapshot must not follow later sets."""
         out = StatusBitstring(self._length, status_size=self._status_size)
         out._data[:] = self._data
         return out

@@ -74,6 +74,8 @@ class LocalStatusListFetcher:
         self._lists: dict[str, Mapping[str, Any]] = dict(lists or {})
 
     def register(self, credential: Mapping[str, Any]) -> None:
+        """Serve ``credential`` at its own ``id``: the checker only accepts a list whose ``id``
+        is the URL it was fetched from (§2.2 allows that ``id``; kr_ovid requires it)."""
         url = credential.get("id")
         if not isinstance(url, str):
             raise StatusListError(
@@ -83,6 +85,8 @@ class LocalStatusListFetcher:
             self._lists[url] = credential
 
     def __call__(self, url: str) -> Mapping[str, Any]:
+        """The registered list; an unknown URL is ``STATUS_RETRIEVAL_ERROR`` (§3.2 step 4: the
+        dereference failed)."""
         with self._lock:
             found = self._lists.get(url)
         if found is None:
@@ -102,6 +106,9 @@ class _VerifiedList:
 
 @dataclass(frozen=True, slots=True)
 class StatusCheckOutcome:
+    """What :meth:`StatusChecker.check` found: problems, whether retrying could help (a list
+    could not be had), and ``statuses`` (purpose → value) for every entry that was read."""
+
     errors: tuple[ProblemDetails, ...] = ()
     warnings: tuple[ProblemDetails, ...] = ()
     retryable: bool = False
@@ -122,6 +129,8 @@ class StatusChecker:
         default_ttl: timedelta = _DEFAULT_TTL,
         max_cached: int = 256,
     ) -> None:
+        """``resolver`` and ``loader`` verify the lists' proofs; ``default_ttl`` bounds caching
+        when a list has no ``ttl``; at most ``max_cached`` verified lists are kept (LRU)."""
         self._fetch = fetcher or LocalStatusListFetcher()
         self._resolver = resolver
         self._loader = loader
@@ -145,6 +154,10 @@ class StatusChecker:
         ``require_known`` (a policy that requires status) that is an error, never a silent skip,
         since a relay could otherwise hide a revocation behind an unknown type; without it, a
         warning.
+
+        A set ``revocation`` or ``suspension`` entry fails the credential (§2.1: revocation
+        cancels validity, suspension prevents acceptance); any other value that has a status
+        message is reported as a warning.
         """
         when = now or self._clock.now()
         if not isinstance(credential, Mapping):
@@ -216,6 +229,9 @@ class StatusChecker:
     def _check_entry(
         self, entry: Mapping[str, Any], issuer: str | None, now: datetime, path: str
     ) -> tuple[str, int, str | None]:
+        """One entry: its §2.1 members first (index, size, messages), so a malformed entry costs
+        no fetch; then §3.2 steps 4-10 against its list. An index outside the list is
+        ``RANGE_ERROR`` (step 10). Returns ``(purpose, value, message)``."""
         purpose = entry.get("statusPurpose")
         url = entry.get("statusListCredential")
         if not isinstance(purpose, str) or not isinstance(url, str) or len(url) > 2048:
@@ -252,6 +268,10 @@ class StatusChecker:
     def _verified_list(
         self, url: str, *, purpose: str, size: int, issuer: str, now: datetime, path: str
     ) -> _VerifiedList:
+        """The verified list at ``url``, from the cache when still fresh. The cache key includes
+        the issuer, so a list verified for one issuer never answers for another's credential;
+        a cached list is matched against the entry's purpose and size like a fetched one. Any
+        fetch failure is a retryable ``STATUS_RETRIEVAL_ERROR`` (§3.2 step 4)."""
         key = (url, issuer)
         with self._lock:
             cached = self._cache.get(key)
@@ -293,6 +313,16 @@ class StatusChecker:
     def _verify_list(
         self, doc: Any, url: str, *, purpose: str, size: int, issuer: str, now: datetime, path: str
     ) -> _VerifiedList:
+        """§3.2 from step 4 for one fetched list credential: an exact member allow-list; every
+        proof verifies (``STATUS_VERIFICATION_ERROR`` otherwise); ``id`` is the URL fetched; the
+        type, validity period and subject type are right; the purpose matches (step 5); the
+        ``encodedList`` expands and is long enough (steps 8-9).
+
+        §2.2 lets a list's issuer differ from the credential's; kr_ovid requires the same issuer,
+        so no other party's key can revoke or reinstate an ID. The list is cached for its
+        ``ttl`` (capped at a day; ``default_ttl`` when absent), never past its ``validUntil``.
+        """
+
         def fail(detail: str, code: ErrorCode = ErrorCode.STATUS_VERIFICATION_ERROR) -> Refusal:
             return Refusal(code, detail, path)
 

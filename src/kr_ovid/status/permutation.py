@@ -1,7 +1,8 @@
 """A keyed pseudo-random permutation of ``range(size)``, for random status-list indexes.
 
-The Bitstring Status List spec asks issuers to assign indexes randomly so that an index says
-nothing about when a credential was issued or how many were issued before it (herd privacy).
+The Bitstring Status List spec asks issuers to assign indexes randomly (v1.0 §2.1,
+``statusListIndex``) so that an index says nothing about when a credential was issued or how
+many were issued before it (herd privacy).
 Drawing random numbers and retrying on collisions slows down as a list fills up, and needs the
 whole set of used indexes. Instead, the store keeps a counter per list and hands out
 ``permutation(counter)``: O(1) per allocation at any fill level, and never the same index twice,
@@ -73,6 +74,7 @@ class KeyedPermutation:
 
     @property
     def size(self) -> int:
+        """The list length this permutation covers: inputs and outputs are ``range(size)``."""
         return self._size
 
     def _encrypt(self, value: int) -> int:

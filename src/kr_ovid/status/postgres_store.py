@@ -114,10 +114,13 @@ class _PostgresDialect(SqlDialect):
         self._schema = schema
 
     def prepare(self) -> None:
+        """READ COMMITTED, set explicitly rather than inherited from the server default."""
         # Explicit: the allocator-row protocol relies on READ COMMITTED re-reading after a wait.
         self._conn.isolation_level = self._isolation
 
     def sql(self, text: str) -> Any:
+        """``?`` becomes ``%s`` and ``{s}`` the quoted schema identifier (``sql.Identifier``), so
+        the schema name is never spliced into SQL as text."""
         return self._sql.SQL(text.replace("?", "%s")).format(s=self._sql.Identifier(self._schema))
 
     @contextmanager
@@ -127,6 +130,8 @@ class _PostgresDialect(SqlDialect):
             yield cur
 
     def schema_exists(self, cur: Cursor) -> bool:
+        """Takes a transaction-scoped advisory lock on the schema name before looking, and
+        creates the schema if missing."""
         # Serializes concurrent first opens of the same schema (CREATE … is not race-free).
         cur.execute(
             self.sql("SELECT pg_advisory_xact_lock(hashtext(?))"), ("kr_ovid:" + self._schema,)
@@ -140,11 +145,13 @@ class _PostgresDialect(SqlDialect):
         return value
 
     def from_db_time(self, value: Any) -> datetime:
+        """``timestamptz`` arrives in the session's time zone: normalised to UTC."""
         if not isinstance(value, datetime):
             raise TypeError(f"expected a timestamptz, got {type(value).__name__}")
         return value.astimezone(UTC)
 
     def insert_allocations(self, cur: Cursor, rows: Sequence[tuple[str, int, int]]) -> None:
+        """``COPY`` for a batch (one round trip for thousands of rows); one row is an INSERT."""
         if len(rows) == 1:
             super().insert_allocations(cur, rows)
             return

@@ -1,5 +1,5 @@
 """Status entries in ID credentials and the signed ``BitstringStatusListCredential``s a mission
-publishes (Bitstring Status List v1.0 §2.1, §2.2).
+publishes (Bitstring Status List v1.0 §2.1, §2.2, and §3.1 Generate Algorithm).
 
 URL layout (one list credential per list and purpose, so revocation and suspension can be
 cached and replaced independently): ``{base}/{list_id}/{purpose}``.
@@ -66,13 +66,19 @@ def default_status_base(did: str) -> str:
 
 
 def status_list_url(base: str, list_id: int, purpose: str) -> str:
+    """The ``statusListCredential`` URL (§2.1) of one list and purpose. The base is checked on
+    every call: the URL ends up in signed credentials, where a mistake cannot be corrected."""
     if purpose not in PURPOSES:
         raise ConfigurationError(f"unknown status purpose {purpose!r}")
     return f"{_check_base(base)}/{int(list_id)}/{purpose}"
 
 
 def status_entries(allocation: StatusAllocation, base: str) -> list[dict[str, Any]]:
-    """One ``BitstringStatusListEntry`` per purpose; ``statusListIndex`` is a string (§2.1)."""
+    """One ``BitstringStatusListEntry`` per purpose; ``statusListIndex`` is a string (§2.1).
+
+    Both entries use the same index; each ``id`` is ``<list URL>#<index>``, since §2.1 forbids
+    an entry ``id`` that is the status list's own URL.
+    """
     out = []
     for purpose in PURPOSES:
         url = status_list_url(base, allocation.list_id, purpose)
@@ -101,7 +107,13 @@ def issue_status_list_credential(
     clock: Clock | None = None,
     loader: StaticDocumentLoader | None = None,
 ) -> dict[str, Any]:
-    """The signed list credential for ``list_id``/``purpose`` as the store holds it now."""
+    """The signed list credential for ``list_id``/``purpose`` as the store holds it now.
+
+    §3.1 Generate Algorithm: a §2.2 ``BitstringStatusListCredential`` whose ``id`` is the URL
+    the credentials' entries point to (verifiers require that match), valid for ``valid_for``
+    (§7.2 Validity Periods) with ``ttl`` in milliseconds, secured with Data Integrity. A list
+    the store does not have is refused.
+    """
     if list_id not in store.list_ids():
         raise ConfigurationError(f"status list {list_id} does not exist in the store")
     now: datetime = (clock or SystemClock()).now()

@@ -227,6 +227,11 @@ class SqlStatusListStore(StoreBase):
     # -- allocation -----------------------------------------------------------------------------
 
     def _allocate(self, ids: list[str]) -> list[StatusAllocation]:
+        """One write transaction: take the allocation lock (``current_list_sql``), refuse ids
+        that already have a position, walk the current list's permutation from its counter,
+        roll over to a new list with a fresh key when it is full, compare-and-set the counter,
+        insert the rows. Counter and rows commit together, so a crash can neither lose a bump
+        (and hand an index out twice) nor leave an allocation without its bump."""
         if not ids:
             return []
         with self._tx("allocate", write=True) as cur:
@@ -280,6 +285,8 @@ class SqlStatusListStore(StoreBase):
         return out
 
     def _refuse_taken(self, cur: Cursor, ids: list[str]) -> None:
+        """A credential has one position for life; checked in chunks of ``IN (…)`` well below
+        SQLite's bound-variable limit."""
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = ids[start : start + _IN_CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -345,6 +352,10 @@ class SqlStatusListStore(StoreBase):
         actor: str,
         reason: str,
     ) -> AuditRecord:
+        """One audited write transaction: the position must exist and be allocated (its row
+        locked with ``row_lock`` where rows can be locked, so concurrent changes serialize and
+        each audit row has the true old value); revocation is never cleared; only non-zero
+        values are stored, so publishing costs O(set entries)."""
         with self._tx("set_status", write=True) as cur:
             self._size_of(cur, list_id, index)
             allocated = self._one(
@@ -402,6 +413,8 @@ class SqlStatusListStore(StoreBase):
         return [int(r[0]) for r in rows]
 
     def _bitstring(self, list_id: int, purpose: StatusPurpose) -> StatusBitstring:
+        """The list for one purpose, built from its non-zero rows read in one snapshot, ready
+        for §3.3 Bitstring Generation (:func:`~kr_ovid.status.bitstring.encode_list`)."""
         with self._tx() as cur:
             bits = StatusBitstring(self._size_of(cur, list_id, 0))
             rows = self._all(

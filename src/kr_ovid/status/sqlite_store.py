@@ -154,10 +154,13 @@ class _SqliteDialect(SqlDialect):
         self._deadline = time.monotonic() + timeout
 
     def sql(self, text: str) -> str:
+        """SQLite has no schemas: the ``{s}.`` prefix is dropped; ``?`` is native."""
         return text.replace("{s}.", "")
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Cursor]:
+        """``BEGIN IMMEDIATE`` for writes (the write lock before the first read, so two
+        processes never read the same counter); a plain ``BEGIN`` gives reads a snapshot."""
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
@@ -169,16 +172,21 @@ class _SqliteDialect(SqlDialect):
             raise
 
     def schema_exists(self, cur: Cursor) -> bool:
+        """Runs inside ``BEGIN IMMEDIATE``, which already serializes concurrent first opens."""
         cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'status_meta'")
         return cur.fetchone() is not None
 
     def to_db_time(self, value: datetime) -> str:
+        """ISO 8601 text with its UTC offset: SQLite has no time type."""
         return value.isoformat()
 
     def from_db_time(self, value: Any) -> datetime:
         return datetime.fromisoformat(str(value))
 
     def prepare(self) -> None:
+        """Session settings before the schema transaction: busy timeout, WAL (retried, see the
+        module docstring), ``synchronous`` and foreign keys, which SQLite leaves off by default
+        and the schema relies on."""
         # First statement (``connect(timeout=...)`` already set it; this states it).
         self._conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
         if self._wal:

@@ -158,6 +158,9 @@ class StatusListStore(Protocol):
 
 
 def check_list_size(list_size: object) -> int:
+    """Between the spec's ``minimumNumberOfEntries`` (131,072; Bitstring Status List v1.0 §3.2
+    step 2) and :data:`MAX_LIST_SIZE`: a shorter list would fail every verifier's length check
+    and give each credential too small a crowd to hide in."""
     if (
         not isinstance(list_size, int)
         or isinstance(list_size, bool)
@@ -171,6 +174,8 @@ def check_list_size(list_size: object) -> int:
 
 
 def check_credential_id(credential_id: object) -> str:
+    """A URI without spaces, at most 256 characters; ``urn:uuid:`` is recommended because the
+    store keeps the id and must hold nothing derived from the person."""
     if (
         not isinstance(credential_id, str)
         or len(credential_id) > MAX_CREDENTIAL_ID_CHARS
@@ -184,6 +189,7 @@ def check_credential_id(credential_id: object) -> str:
 
 
 def check_credential_ids(credential_ids: Sequence[str]) -> list[str]:
+    """Distinct ids; a lone string is refused (it would be taken as a batch of characters)."""
     if isinstance(credential_ids, str):
         raise ConfigurationError("credential_ids must be a sequence of ids, not one string")
     ids = [check_credential_id(c) for c in credential_ids]
@@ -193,6 +199,8 @@ def check_credential_ids(credential_ids: Sequence[str]) -> list[str]:
 
 
 def check_purpose(purpose: object) -> StatusPurpose:
+    """``revocation`` or ``suspension``: the purposes a mission publishes (§2.1 also defines
+    ``refresh`` and ``message``, which kr_ovid does not issue)."""
     if purpose == "revocation":
         return "revocation"
     if purpose == "suspension":
@@ -207,10 +215,12 @@ def _non_negative(name: str, number: object) -> int:
 
 
 def check_position(list_id: object, index: object) -> tuple[int, int]:
+    """Non-negative integers (``RANGE_ERROR``); whether the position exists is the store's."""
     return _non_negative("list_id", list_id), _non_negative("index", index)
 
 
 def check_value(value: object) -> int:
+    """0 or 1: both purposes are published with ``statusSize`` 1, so no other value fits."""
     if not isinstance(value, int) or isinstance(value, bool) or value not in (0, 1):
         raise StatusListError("status value must be 0 or 1", code=ErrorCode.RANGE_ERROR)
     return value
@@ -231,10 +241,12 @@ def _check_line(value: object, name: str, limit: int) -> str:
 
 
 def check_actor(actor: object) -> str:
+    """Who changed a status: a staff or system code on one printable line (see the module)."""
     return _check_line(actor, "actor", MAX_ACTOR_CHARS)
 
 
 def check_reason(reason: object) -> str:
+    """Why: a short code or phrase on one printable line, never a free-text case note."""
     return _check_line(reason, "reason", MAX_REASON_CHARS)
 
 
@@ -248,6 +260,8 @@ def check_transition(purpose: StatusPurpose, old_value: int, new_value: int) -> 
 
 
 def now_utc(clock: Clock) -> datetime:
+    """The injected clock's instant in UTC; a naive one is refused, since audit times written
+    by different processes must compare."""
     now = clock.now()
     if now.tzinfo is None:
         raise ConfigurationError("the clock returned a naive datetime; it must be timezone-aware")
@@ -255,11 +269,14 @@ def now_utc(clock: Clock) -> datetime:
 
 
 def out_of_range(list_id: int, index: int | None = None) -> StatusListError:
+    """``RANGE_ERROR`` for a list, or a position in it, that does not exist."""
     where = f"list {list_id}" if index is None else f"index {index} of list {list_id}"
     return StatusListError(f"no such status position: {where}", code=ErrorCode.RANGE_ERROR)
 
 
 def not_allocated(list_id: int, index: int) -> StatusListError:
+    """``RANGE_ERROR`` for a free position: a bit set there would pass to the credential that
+    later receives it."""
     return StatusListError(
         f"index {index} of list {list_id} is not allocated to a credential; refusing to set it",
         code=ErrorCode.RANGE_ERROR,
@@ -267,6 +284,8 @@ def not_allocated(list_id: int, index: int) -> StatusListError:
 
 
 def new_permutation_key() -> bytes:
+    """A list's permutation key, 32 bytes from ``secrets``: whoever knows it can predict the
+    list's next indexes."""
     return secrets.token_bytes(PERMUTATION_KEY_BYTES)
 
 
@@ -319,6 +338,7 @@ class StoreBase:
         return self._list_size
 
     def allocate(self, *, credential_id: str) -> StatusAllocation:
+        """A batch of one: single and batch allocation share one transaction path."""
         return self.allocate_many([credential_id])[0]
 
     def allocate_many(self, credential_ids: Sequence[str]) -> list[StatusAllocation]:
