@@ -54,7 +54,7 @@ __all__ = [
     "split_sd_jwt",
 ]
 
-VC_SD_JWT_TYP = "vc+sd-jwt"  # W3C VC-JOSE-COSE §3.2.2
+VC_SD_JWT_TYP = "vc+sd-jwt"  # W3C VC-JOSE-COSE §3.2.1
 KB_JWT_TYP = "kb+jwt"  # RFC 9901 §4.3
 SD_KEY = "_sd"
 SD_ALG_KEY = "_sd_alg"

@@ -166,7 +166,7 @@ def _verify(
             "issuer JWS alg is not allowed by the policy",
             code=ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR,
         )
-    # RFC 9901 §9.11 explicit typing; VC-JOSE-COSE §3.2.2.
+    # RFC 9901 §9.11 explicit typing; VC-JOSE-COSE §3.2.1.
     if not media_type_matches(jws.header.get("typ"), expected_typ):
         errors.append(_problem(ErrorCode.MALFORMED_VALUE_ERROR, f"JWS typ is not {expected_typ}"))
     if expected_cty is not None and not media_type_matches(jws.header.get("cty"), expected_cty):
@@ -193,7 +193,7 @@ def _verify(
     document = rebuilt.document
     checks.append("disclosures")
 
-    # §7.1 step 5: validity-controlling JWT claims, when present.
+    # §7.1 step 6: validity-controlling JWT claims, when present.
     errors.extend(_time_claims(document, now, clock_skew, where="SD-JWT"))
     checks.append("jwt-time")
 
@@ -317,7 +317,7 @@ def _check_kb_jwt(
         claims = token.payload_json(limits=limits.kb_jwt)
     except SdJwtError as exc:
         return [*problems, kb(str(exc))]
-    # 5.4: iat freshness.
+    # 5.5: iat freshness.
     iat = claims.get("iat")
     if not _is_number(iat):
         problems.append(kb("iat is missing or not a NumericDate"))
@@ -327,7 +327,7 @@ def _check_kb_jwt(
             problems.append(kb("iat is older than the accepted window"))
         elif iat > stamp + clock_skew.total_seconds():
             problems.append(kb("iat is in the future"))
-    # 5.5: nonce and aud, compared exactly.
+    # 5.6: nonce and aud, compared exactly.
     got_nonce = claims.get("nonce")
     if not isinstance(got_nonce, str):
         problems.append(kb("nonce is missing or not a string"))
@@ -338,11 +338,11 @@ def _check_kb_jwt(
         problems.append(kb("aud is missing or not a single string"))
     elif audience is not None and not _same(got_aud, audience):
         problems.append(_problem(ErrorCode.INVALID_DOMAIN_ERROR, "KB-JWT aud does not match"))
-    # 5.6: sd_hash over the presentation up to the last '~'.
+    # 5.7: sd_hash over the presentation up to the last '~'.
     got_hash = claims.get("sd_hash")
     if not isinstance(got_hash, str) or not _same(got_hash, sd_hash(parts.without_kb)):
         problems.append(kb("sd_hash does not match the presentation"))
-    # 5.7: the KB-JWT is a JWT in all other respects.
+    # 5.8: the KB-JWT is a JWT in all other respects.
     problems.extend(
         _problem(ErrorCode.KEY_BINDING_ERROR, p.detail, p.path)
         for p in _time_claims(claims, now, clock_skew, where="KB-JWT")
