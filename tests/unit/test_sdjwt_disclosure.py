@@ -302,10 +302,10 @@ def test_name_already_exists() -> None:
 
 
 def test_reserved_names_inside_disclosures_refused() -> None:
-    with pytest.raises(SdJwtError):
-        reconstruct({"_sd": []}, [_raw(["s", "_sd", 1])])
-    with pytest.raises(SdJwtError):
-        reconstruct({"_sd": []}, [_raw(["s", "...", 1])])
+    for name in ("_sd", "..."):
+        with pytest.raises(SdJwtError, match=r"claim name is '_sd' or '\.\.\.'") as info:
+            reconstruct({"_sd": []}, [_raw(["s", name, 1])])
+        assert info.value.code is ErrorCode.SD_JWT_ERROR
 
 
 @pytest.mark.parametrize(
@@ -359,5 +359,6 @@ def test_too_many_disclosures() -> None:
 
 
 def test_payload_must_be_object() -> None:
-    with pytest.raises(SdJwtError):
+    with pytest.raises(SdJwtError, match="payload is not a JSON object") as info:
         reconstruct([], [])  # type: ignore[arg-type]
+    assert info.value.code is ErrorCode.PARSING_ERROR

@@ -157,8 +157,14 @@ def test_kb_jwt_refusals() -> None:
 
 def test_parse_issued_refuses_presentations_and_junk() -> None:
     p = present(SD, [], holder_signer=HOLDER, nonce="n", aud="a", iat=NOW)
-    with pytest.raises(SdJwtError):
+    with pytest.raises(SdJwtError, match="issued SD-JWT ends with '~'"):
         parse_issued(p)
-    for junk in ("", "abc", "a.b.c~", SD[:-1], SD.replace("~", "~~", 1)):
-        with pytest.raises(SdJwtError):
+    for junk, rule in (
+        ("", "not a compact SD-JWT"),
+        ("abc", "not a compact SD-JWT"),
+        ("a.b.c~", "JWS header is not unpadded base64url"),
+        (SD[:-1], "issued SD-JWT ends with '~'"),
+        (SD.replace("~", "~~", 1), "SD-JWT has an empty part"),
+    ):
+        with pytest.raises(SdJwtError, match=rule):
             parse_issued(junk)
