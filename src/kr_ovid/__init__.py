@@ -9,6 +9,7 @@ layers underneath (``kr_ovid.integrity``, ``kr_ovid.suites``, ``kr_ovid.jsonld``
 
 from kr_ovid.challenges import ChallengeStore, InMemoryChallengeStore, SqliteChallengeStore
 from kr_ovid.clock import Clock, FixedClock, SystemClock
+from kr_ovid.context import VerificationContext
 from kr_ovid.did.resolver import DidResolver
 from kr_ovid.errors import (
     CanonicalizationError,
@@ -65,6 +66,7 @@ __all__ = [
     "StatusListStore",
     "SystemClock",
     "TrustRegistry",
+    "VerificationContext",
     "VerificationFailed",
     "VerificationResult",
     "Verifier",

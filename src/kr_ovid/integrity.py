@@ -20,6 +20,7 @@ from typing import Any
 
 from kr_ovid._json import JsonParseError, check_json_value
 from kr_ovid.clock import Clock, SystemClock, format_datetime, parse_datetime_stamp
+from kr_ovid.context import DEFAULT_SKEW, VerificationContext
 from kr_ovid.did.document import DidDocument
 from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
 from kr_ovid.errors import (
@@ -48,7 +49,6 @@ __all__ = [
     "verify_proof",
 ]
 
-DEFAULT_SKEW = timedelta(seconds=300)
 MAX_PROOFS = 8  # each proof costs a canonicalization: bound the work a document can demand
 _PROOF_TYPE = "DataIntegrityProof"
 
@@ -207,6 +207,7 @@ def verify_proof(
     max_proofs: int = MAX_PROOFS,
     mode: JsonLdMode = "strict",
     limits: JsonLdLimits = DEFAULT_LIMITS,
+    context: VerificationContext | None = None,
 ) -> VerificationResult:
     """Verify every proof on ``document``; never raises on hostile input.
 
@@ -215,8 +216,32 @@ def verify_proof(
     ``mode="generic"`` accepts any JSON-LD pyld can expand safely (W3C suites, foreign
     credentials); no role of this library uses it, since its JSON is not the only spelling of
     what was signed. The default accepts only the strict form (:mod:`kr_ovid.jsonld.strict`).
+
+    ``context`` supplies the resolver, loader, clock, skew, bounds and accepted suites at once
+    (what a :class:`~kr_ovid.verifier.Verifier` passes); it cannot be combined with those loose
+    arguments. ``now`` pins the time of this one verification either way.
     """
     try:
+        if context is not None:
+            loose = {
+                "resolver": resolver,
+                "clock": clock,
+                "loader": loader,
+                "allowed_suites": allowed_suites,
+            }
+            given = sorted(k for k, v in loose.items() if v is not None)
+            if skew != DEFAULT_SKEW:
+                given.append("skew")
+            if limits is not DEFAULT_LIMITS:
+                given.append("limits")
+            if given:
+                raise ConfigurationError(f"pass either a context or {given}, not both")
+            resolver, clock, loader = context.resolver, context.clock, context.loader
+            skew, limits, allowed_suites = (
+                context.skew,
+                context.limits,
+                sorted(context.allowed_suites),
+            )
         when = now or (clock or SystemClock()).now()
         if when.tzinfo is None:
             raise ConfigurationError("now must be timezone-aware")
@@ -437,7 +462,9 @@ def _check_proof_options(
         )
     if challenge is not None:
         got = proof.get("challenge")
-        if not isinstance(got, str) or not hmac.compare_digest(got.encode(), challenge.encode()):
+        if not isinstance(got, str) or not hmac.compare_digest(
+            got.encode("utf-8", "surrogatepass"), challenge.encode("utf-8", "surrogatepass")
+        ):
             raise Refusal(
                 ErrorCode.INVALID_CHALLENGE_ERROR,
                 "proof.challenge does not match",

@@ -37,6 +37,7 @@ from typing import Any
 from kr_ovid._json import JsonParseError, check_json_value
 from kr_ovid.challenges import ChallengeStore
 from kr_ovid.clock import Clock, SystemClock, parse_datetime_stamp
+from kr_ovid.context import DEFAULT_SKEW, VerificationContext
 from kr_ovid.credential import (
     check_structure,
     check_validity_period,
@@ -46,7 +47,7 @@ from kr_ovid.credential import (
 from kr_ovid.did.document import split_did_url
 from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
 from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, SchemaError
-from kr_ovid.integrity import DEFAULT_SKEW, key_lifetime_problem, verify_proof
+from kr_ovid.integrity import key_lifetime_problem, verify_proof
 from kr_ovid.jsonld.canon import JsonLdLimits
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.methods import method_public_key
@@ -264,13 +265,16 @@ class Verifier:
         self.policy = policy
         self._resolver = resolver or default_resolver()
         self._loader = loader or default_loader()
-        self._status = status_checker or StatusChecker(
-            status_fetcher,
+        #: Built once from the policy and the injected parts; every layer below reads it.
+        self.context = VerificationContext(
             resolver=self._resolver,
             loader=self._loader,
             clock=policy.clock,
             skew=policy.skew,
+            limits=policy.jsonld_limits,
+            allowed_suites=policy.allowed_suites,
         )
+        self._status = status_checker or StatusChecker(status_fetcher, context=self.context)
         self._challenges = challenge_store
 
     # ------------------------------------------------------------------ public entry points
@@ -390,12 +394,8 @@ class Verifier:
             proof_purpose="authentication",
             challenge=challenge,
             domain=domain,
-            resolver=self._resolver,
+            context=self.context,
             now=now,
-            skew=policy.skew,
-            loader=self._loader,
-            allowed_suites=sorted(policy.allowed_suites),
-            limits=policy.jsonld_limits,
             expected_controller=holder_id,
         )
         run.extend(proof.errors)
@@ -522,12 +522,8 @@ class Verifier:
             run.checks.append("proof")
             proof = verify_proof(
                 document,
-                resolver=self._resolver,
+                context=self.context,
                 now=now,
-                skew=self.policy.skew,
-                loader=self._loader,
-                allowed_suites=sorted(self.policy.allowed_suites),
-                limits=self.policy.jsonld_limits,
                 expected_controller=issuer_id(document),
             )
             run.extend(proof.errors, prefix)

@@ -17,6 +17,7 @@ from typing import Any
 SNAPSHOT = Path(__file__).with_name("public_api.json")
 MODULES = (
     "kr_ovid",
+    "kr_ovid.context",
     "kr_ovid.credential",
     "kr_ovid.did",
     "kr_ovid.errors",

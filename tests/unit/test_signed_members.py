@@ -14,7 +14,7 @@ import pytest
 
 from kr_ovid.clock import FixedClock
 from kr_ovid.did import CompositeResolver, LocalDidResolver
-from kr_ovid.errors import CanonicalizationError
+from kr_ovid.errors import CanonicalizationError, KrOvidError
 from kr_ovid.jsonld.canon import canonicalize_rdfc
 from kr_ovid.jsonld.loader import default_loader
 from kr_ovid.keys import Ed25519Signer
@@ -363,3 +363,28 @@ def test_a_stage_that_did_not_run_is_not_listed(dep: Deployment) -> None:
     assert "status" not in result.checks
     required = _verifier(dep, at).verify_credential(issued)
     assert not required.verified and "status" in required.checks
+
+
+# --------------------------------------------------------------------------------------------- context
+def test_the_verifier_hands_one_context_down(dep: Deployment) -> None:
+    from kr_ovid.context import VerificationContext
+    from kr_ovid.integrity import verify_proof
+    from kr_ovid.status.check import StatusChecker
+
+    at = ISSUED_AT + timedelta(days=1)
+    verifier = _verifier(dep, at)
+    context = verifier.context
+    assert isinstance(context, VerificationContext)
+    assert context.allowed_suites == verifier.policy.allowed_suites
+    assert context.limits is verifier.policy.jsonld_limits
+    assert verify_proof(dep.credential, context=context, now=at).verified
+    # One source of truth: a context and loose parts together are a coded caller error.
+    mixed = verify_proof(dep.credential, context=context, resolver=RESOLVER, now=at)
+    assert mixed.codes == (ErrorCode.CONFIGURATION_ERROR,)
+    with pytest.raises(KrOvidError):
+        StatusChecker(context=context, resolver=RESOLVER)
+    narrow = context.narrowed({"eddsa-jcs-2022"})
+    refused = verify_proof(dep.credential, context=narrow, now=at)
+    assert refused.codes == (ErrorCode.UNSUPPORTED_CRYPTOSUITE,)
+    with pytest.raises(KrOvidError):
+        VerificationContext(allowed_suites=frozenset({"no-such-suite"}))

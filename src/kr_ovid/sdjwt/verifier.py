@@ -59,7 +59,10 @@ def _is_number(value: object) -> TypeGuard[int | float]:
 def _same(a: str, b: str) -> bool:
     """Constant-time comparison for ``nonce``, ``aud`` and ``sd_hash``: timing must not reveal
     how much of a guess matched."""
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+    # surrogatepass: a hostile value with a lone surrogate compares unequal, it does not raise.
+    return hmac.compare_digest(
+        a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
+    )
 
 
 def verify_sd_jwt(

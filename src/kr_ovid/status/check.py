@@ -18,11 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from kr_ovid.clock import Clock, SystemClock, parse_datetime_stamp
+from kr_ovid.context import DEFAULT_SKEW, VerificationContext
 from kr_ovid.credential import check_validity_period, credential_types, issuer_id
-from kr_ovid.did.resolver import DidResolver
-from kr_ovid.errors import KrOvidError, Refusal, StatusListError
-from kr_ovid.integrity import DEFAULT_SKEW, verify_proof
-from kr_ovid.jsonld.loader import StaticDocumentLoader
+from kr_ovid.did.resolver import DidResolver, default_resolver
+from kr_ovid.errors import ConfigurationError, KrOvidError, Refusal, StatusListError
+from kr_ovid.integrity import verify_proof
+from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.status.bitstring import (
     StatusBitstring,
@@ -128,14 +129,27 @@ class StatusChecker:
         skew: timedelta = DEFAULT_SKEW,
         default_ttl: timedelta = _DEFAULT_TTL,
         max_cached: int = 256,
+        context: VerificationContext | None = None,
     ) -> None:
-        """``resolver`` and ``loader`` verify the lists' proofs; ``default_ttl`` bounds caching
-        when a list has no ``ttl``; at most ``max_cached`` verified lists are kept (LRU)."""
+        """``resolver`` and ``loader`` verify the lists' proofs (or ``context`` supplies them with
+        the clock, skew and bounds, as a :class:`~kr_ovid.verifier.Verifier` does);
+        ``default_ttl`` bounds caching when a list has no ``ttl``; at most ``max_cached``
+        verified lists are kept (LRU)."""
+        if context is not None and (
+            resolver is not None or loader is not None or clock is not None or skew != DEFAULT_SKEW
+        ):
+            raise ConfigurationError("pass either a context or resolver/loader/clock/skew")
+        if context is None:
+            context = VerificationContext(
+                resolver=resolver or default_resolver(),
+                loader=loader or default_loader(),
+                clock=clock or SystemClock(),
+                skew=skew,
+            )
         self._fetch = fetcher or LocalStatusListFetcher()
-        self._resolver = resolver
-        self._loader = loader
-        self._clock = clock or SystemClock()
-        self._skew = skew
+        self._context = context
+        self._clock = context.clock
+        self._skew = context.skew
         self._default_ttl = default_ttl
         self._max = max_cached
         self._lock = threading.Lock()
@@ -336,14 +350,7 @@ class StatusChecker:
             isinstance(subject_members, dict) and set(subject_members) - _LIST_SUBJECT_MEMBERS
         ):
             raise fail("status list credential carries members a status list does not have")
-        result = verify_proof(
-            doc,
-            resolver=self._resolver,
-            loader=self._loader,
-            now=now,
-            skew=self._skew,
-            expected_controller=issuer,
-        )
+        result = verify_proof(doc, context=self._context, now=now, expected_controller=issuer)
         if not result.verified:
             codes = ", ".join(p.code.value for p in result.errors)
             raise fail(f"status list credential does not verify ({codes})")

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kr_ovid.clock import Clock, SystemClock
+from kr_ovid.context import DEFAULT_SKEW
 from kr_ovid.did.resolver import DidResolver
 from kr_ovid.errors import ConfigurationError
-from kr_ovid.integrity import DEFAULT_SKEW
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult

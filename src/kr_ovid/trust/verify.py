@@ -8,10 +8,11 @@ from typing import Any
 
 from kr_ovid._json import JsonParseError, check_json_value
 from kr_ovid.clock import Clock, SystemClock
+from kr_ovid.context import DEFAULT_SKEW
 from kr_ovid.did.document import is_did
 from kr_ovid.did.resolver import DidResolver
 from kr_ovid.errors import ConfigurationError, Refusal
-from kr_ovid.integrity import DEFAULT_SKEW, verify_proof
+from kr_ovid.integrity import verify_proof
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
