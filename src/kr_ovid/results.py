@@ -64,7 +64,8 @@ class VerificationResult:
     retryable: bool = False
     checks: tuple[str, ...] = ()
     claims: Any = None
-    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: The verified credentials of a Data Integrity presentation (each as verified).
+    credentials: tuple[Any, ...] = field(default=(), compare=False)
     #: What each verified Data Integrity proof established (empty for other results).
     proofs: tuple[VerifiedProof, ...] = field(default=(), compare=False)
     #: What a verified SD-JWT established (``None`` for other results).

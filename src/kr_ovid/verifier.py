@@ -193,11 +193,11 @@ class _Run:
             )
 
     def result(
-        self, document: Any, claims: Any = None, metadata: dict[str, Any] | None = None
+        self, document: Any, claims: Any = None, credentials: tuple[Any, ...] = ()
     ) -> VerificationResult:
         """The outcome: verified only when no stage failed. A failed result carries neither the
-        document nor the claims, so a caller cannot read data that did not verify; ``retryable``
-        is only ever set on a failure."""
+        document, the claims nor the presented credentials, so a caller cannot read data that did
+        not verify; ``retryable`` is only ever set on a failure."""
         if self.errors:
             return VerificationResult(
                 False,
@@ -206,7 +206,6 @@ class _Run:
                 tuple(self.warnings),
                 self.retryable,
                 tuple(self.checks),
-                metadata=metadata or {},
             )
         return VerificationResult(
             True,
@@ -216,7 +215,7 @@ class _Run:
             False,
             tuple(self.checks),
             claims,
-            metadata or {},
+            credentials=credentials,
         )
 
 
@@ -457,7 +456,7 @@ class Verifier:
             if len(verified) == 1
             else [self._view(v.subject, run) for v in verified]
         )
-        return run.result(vp, claims, {"credentials": tuple(v.document for v in verified)})
+        return run.result(vp, claims, tuple(v.document for v in verified))
 
     def _sd_jwt_presentation(
         self, token: str, nonce: str, audience: str, run: _Run, now: datetime

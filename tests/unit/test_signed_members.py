@@ -388,3 +388,18 @@ def test_the_verifier_hands_one_context_down(dep: Deployment) -> None:
     assert refused.codes == (ErrorCode.UNSUPPORTED_CRYPTOSUITE,)
     with pytest.raises(KrOvidError):
         VerificationContext(allowed_suites=frozenset({"no-such-suite"}))
+
+
+def test_a_verified_presentation_lists_its_credentials_typed(dep: Deployment) -> None:
+    from kr_ovid.holder import Holder
+
+    at = ISSUED_AT + timedelta(days=1)
+    vp = Holder(HOLDER, clock=FixedClock(at)).present(
+        [dep.credential], challenge="c-1", domain="https://gov24.example"
+    )
+    verifier = _verifier(dep, at)
+    result = verifier.verify_presentation(vp, challenge="c-1", domain="https://gov24.example")
+    assert result.verified, result.errors
+    assert result.credentials == (dep.credential,)
+    refused = verifier.verify_presentation(vp, challenge="other", domain="https://gov24.example")
+    assert not refused.verified and refused.credentials == ()
