@@ -16,7 +16,7 @@ texts = st.text(alphabet=st.characters(codec=None), max_size=12) | st.sampled_fr
     ["", "\x00\x1f\x7f", "\u2028\u2029", "\ud800", "\U0001f600", "\ue000", "é", '\\"/']
 )
 plain = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**53), max_value=2**53) | texts,
+    st.none() | st.booleans() | st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1) | texts,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(texts, children, max_size=4),
     max_leaves=20,
 )

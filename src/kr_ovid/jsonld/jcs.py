@@ -3,7 +3,7 @@
 Hand-written "sorted keys, compact separators" differs from RFC 8785 on number formatting and
 UTF-16 key ordering, so the real algorithm is the reference. It is also most of the cost of an
 ``eddsa-jcs-2022`` verification, so values that are known to hold no floats and only integers
-of magnitude ≤ 2^53 (the strict JSON-LD form guarantees both) are serialized by the C ``json``
+of magnitude ≤ 2^53 − 1 (the strict JSON-LD form guarantees both) are serialized by the C ``json``
 encoder, which then produces exactly RFC 8785's bytes — *unless* the text holds a character at
 or above U+D800 (where code-point order and RFC 8785's UTF-16 order of keys can differ, and lone
 surrogates need RFC 8785's handling): then the reference runs. A differential property test
@@ -28,7 +28,7 @@ _NEEDS_REFERENCE = re.compile("[\ud800-\U0010ffff]")
 def jcs_canonicalize(value: Any, *, plain: bool = False) -> bytes:
     """RFC 8785 bytes (UTF-8) of a JSON value; refuses values JCS cannot represent.
 
-    ``plain=True`` promises that ``value`` holds no float and no integer beyond ±2^53 (the caller
+    ``plain=True`` promises that ``value`` holds no float and no integer beyond ±(2^53 − 1) (the caller
     has checked it, as the strict JSON-LD walk does); it enables the fast path.
     """
     if plain:

@@ -25,8 +25,9 @@ One freedom is left, and it is harmless: a node with an ``id`` that is described
 without changing the RDF (a statement both places make is one statement). No decision reads such
 a member, and the ID's JSON Schema (which its credential type fixes) pins where each one stands.
 A repeated item in one array is refused. A single value and a one-item array are also one RDF
-statement (the compacted form writes either, depending on the term's container); every reader in
-the library accepts both and decides alike, so no decision can differ between them.
+statement (the compacted form writes either, depending on the term's container), and the order of
+an array's items is not signed (its items are a set of statements); every reader in the library
+accepts both spellings, reads every item and decides alike, so no decision can differ.
 
 Anything else raises :class:`~kr_ovid.errors.CanonicalizationError` with a coded reason and a
 JSON pointer, before any signature work.
@@ -101,9 +102,9 @@ _INTEGER_TYPES: Final = frozenset(
     )
 )
 _BOOLEAN_TYPES: Final = frozenset({XSD_BOOLEAN, "https://www.w3.org/2001/XMLSchema#boolean"})
-#: I-JSON (RFC 7493 §2.2): integers beyond ±2^53 are not exact in every JSON implementation (and
+#: I-JSON (RFC 7493 §2.2): integers beyond ±(2^53 − 1) are not exact in every JSON implementation (and
 #: JSON-LD writes those ≥ 10^21 as xsd:double); the strict form refuses them.
-_MAX_JSON_INTEGER: Final = 2**53
+_MAX_JSON_INTEGER: Final = 2**53 - 1
 
 DEFAULT_MAX_QUADS: Final = 20_000
 DEFAULT_MAX_DEPTH: Final = 32  # as the bounded JSON parser (kr_ovid._json)
@@ -722,7 +723,9 @@ class _Walk:
             _refuse("a boolean where the term expects another type", _at(path, key))
         if kind_of_item is int:
             if abs(item) > _MAX_JSON_INTEGER:
-                _refuse("an integer beyond ±2^53 (not exact in every JSON reader)", _at(path, key))
+                _refuse(
+                    "an integer beyond ±(2^53 - 1) (not exact in every JSON reader)", _at(path, key)
+                )
             if kind == _TYPED and term.datatype in _INTEGER_TYPES:
                 return f'"{item}"^^<{term.datatype}>'
             if kind == _PLAIN:

@@ -33,7 +33,7 @@ class EddsaJcs2022(EddsaCryptosuite):
         limits: JsonLdLimits = DEFAULT_LIMITS,
     ) -> bytes:
         if mode == "strict":
-            # The strict form has no floats and no integer beyond ±2^53: JCS's fast path applies.
+            # The strict form has no floats and no integer beyond ±(2^53 − 1): JCS's fast path applies.
             check_strict(document, loader=loader, limits=limits)
             return jcs_canonicalize(document, plain=True)
         # Data-loss detection only; the result is not signed.
