@@ -21,6 +21,29 @@ TEST_CONTEXTS = {
 }
 
 
+def sample_claims(mission: Any = None, **changes: Any) -> dict[str, Any]:
+    """The sample overseas national's claims (a holder of the Los Angeles consulate's ID), with
+    ``issuingMission`` when a :class:`~kr_ovid.ovid.Mission` is given, and ``changes`` applied."""
+    claims: dict[str, Any] = {
+        "familyName": "홍",
+        "givenName": "길동",
+        "familyNameLatin": "HONG",
+        "givenNameLatin": "GIL-DONG",
+        "birthDate": "1990-02-28",
+        "nationality": "KR",
+        "residenceCountry": "US",
+        "residenceCity": "Los Angeles",
+        "overseasRegistrationDate": "2015-03-01",
+        "passportNumber": "M123A4567",
+        "passportExpiry": "2031-05-20",
+        "idNumber": "7K3M-Q9XD-2HRT-VB4N",
+    }
+    if mission is not None:
+        claims["issuingMission"] = mission.as_issuing_mission().to_json()
+    claims.update(changes)
+    return claims
+
+
 def load_json(path: Path | str) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 

@@ -208,6 +208,7 @@ def verify_proof(
     mode: JsonLdMode = "strict",
     limits: JsonLdLimits = DEFAULT_LIMITS,
     context: VerificationContext | None = None,
+    json_checked: bool = False,
 ) -> VerificationResult:
     """Verify every proof on ``document``; never raises on hostile input.
 
@@ -219,7 +220,9 @@ def verify_proof(
 
     ``context`` supplies the resolver, loader, clock, skew, bounds and accepted suites at once
     (what a :class:`~kr_ovid.verifier.Verifier` passes); it cannot be combined with those loose
-    arguments. ``now`` pins the time of this one verification either way.
+    arguments. ``now`` pins the time of this one verification either way. ``json_checked`` says
+    the caller has already bounded the JSON (:func:`kr_ovid._json.check_json_value`), as the
+    :class:`~kr_ovid.verifier.Verifier`'s parse stage has, so it is not walked twice.
     """
     try:
         if context is not None:
@@ -258,7 +261,8 @@ def verify_proof(
     resolver = resolver or default_resolver()
 
     try:
-        check_json_value(document)
+        if not json_checked:
+            check_json_value(document)
     except JsonParseError as exc:
         return VerificationResult.failure(ProblemDetails(ErrorCode.PARSING_ERROR, str(exc)))
     if not isinstance(document, dict):

@@ -395,6 +395,7 @@ class Verifier:
             domain=domain,
             context=self.context,
             now=now,
+            json_checked=True,
             expected_controller=holder_id,
         )
         run.extend(proof.errors)
@@ -502,7 +503,8 @@ class Verifier:
             partial = True
         else:
             run.checks.append("parse")
-            if not self._parse(credential, run, prefix):
+            # An embedded credential was bounded with its presentation: only its shape is new.
+            if not self._parse(credential, run, prefix, bounded=bool(prefix)):
                 return None
             if "di" not in self.policy.allowed_formats:
                 run.fail(
@@ -523,6 +525,7 @@ class Verifier:
                 document,
                 context=self.context,
                 now=now,
+                json_checked=True,
                 expected_controller=issuer_id(document),
             )
             run.extend(proof.errors, prefix)
@@ -618,7 +621,9 @@ class Verifier:
             return None
         document = dict(result.document)
         facts = result.sd_jwt
-        assert facts is not None  # a verified SD-JWT result carries its facts
+        if facts is None:  # a verified SD-JWT result always carries its facts
+            run.fail(ErrorCode.INTERNAL_ERROR, "SD-JWT verification gave no facts", prefix or None)
+            return None
         kid = facts.kid
         did, _ = split_did_url(kid)
         issued_at = _numeric_date(document.get("iat"))
@@ -651,11 +656,13 @@ class Verifier:
         return vc, issued_at, holder_key
 
     # ------------------------------------------------------------------ stages
-    def _parse(self, document: Any, run: _Run, prefix: str = "") -> bool:
+    def _parse(self, document: Any, run: _Run, prefix: str = "", *, bounded: bool = False) -> bool:
         """Plain, bounded JSON and an object (``PARSING_ERROR`` otherwise): every later stage
-        may then index it without guarding against hostile shapes."""
+        may then index it without guarding against hostile shapes. ``bounded``: the JSON was
+        already checked as part of an enclosing document (a presentation)."""
         try:
-            check_json_value(document)
+            if not bounded:
+                check_json_value(document)
         except JsonParseError as exc:
             run.fail(ErrorCode.PARSING_ERROR, str(exc), prefix or None)
             return False

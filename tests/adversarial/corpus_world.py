@@ -50,6 +50,8 @@ from kr_ovid.status.publish import issue_status_list_credential
 from kr_ovid.trust import TrustListRegistry, create_trust_list
 from kr_ovid.verifier import Verifier
 
+from support import sample_claims
+
 NOW = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
 CLOCK = FixedClock(NOW)
 #: After every credential of the world has expired (the DI ID ends 2031-05-20 KST).
@@ -105,21 +107,7 @@ def multikey(raw: bytes) -> str:
     return encode_multibase_base58btc(b"\xed\x01" + raw)
 
 
-CLAIMS: dict[str, Any] = {
-    "familyName": "홍",
-    "givenName": "길동",
-    "familyNameLatin": "HONG",
-    "givenNameLatin": "GIL-DONG",
-    "birthDate": "1990-02-28",
-    "nationality": "KR",
-    "residenceCountry": "US",
-    "residenceCity": "Los Angeles",
-    "overseasRegistrationDate": "2015-03-01",
-    "passportNumber": "M123A4567",
-    "passportExpiry": "2031-05-20",
-    "idNumber": "7K3M-Q9XD-2HRT-VB4N",
-    "issuingMission": LA.as_issuing_mission().to_json(),
-}
+CLAIMS: dict[str, Any] = sample_claims(LA)
 
 
 def trust_rows(la_state: str = "active") -> list[dict[str, Any]]:

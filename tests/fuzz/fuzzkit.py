@@ -57,6 +57,8 @@ from kr_ovid.status.publish import issue_status_list_credential
 from kr_ovid.trust import TrustListRegistry, create_trust_list
 from kr_ovid.verifier import Verifier
 
+from support import sample_claims
+
 TESTS = Path(__file__).resolve().parent.parent
 VECTORS = TESTS / "vectors"
 
@@ -525,20 +527,7 @@ CLOCK = FixedClock(NOW)
 CHALLENGE = "fuzz-challenge-1"
 DOMAIN = "gov24.example"
 BASE = "https://ovid.example/missions/us-losangeles/status"
-CLAIMS: dict[str, Any] = {
-    "familyName": "홍",
-    "givenName": "길동",
-    "familyNameLatin": "HONG",
-    "givenNameLatin": "GIL-DONG",
-    "birthDate": "1990-02-28",
-    "nationality": "KR",
-    "residenceCountry": "US",
-    "residenceCity": "Los Angeles",
-    "overseasRegistrationDate": "2015-03-01",
-    "passportNumber": "M123A4567",
-    "passportExpiry": "2031-05-20",
-    "idNumber": "7K3M-Q9XD-2HRT-VB4N",
-}
+CLAIMS: dict[str, Any] = sample_claims()
 LOGIN_CLAIMS = ["/credentialSubject/familyName", "/credentialSubject/givenName"]
 LOGIN_CLAIMS += ["/credentialSubject/birthDate", "/credentialSubject/isOverseasNational"]
 

@@ -45,7 +45,8 @@ def test_required_contexts_are_served() -> None:
 
 
 def test_w3c_published_digests() -> None:
-    """Digests published in the W3C Recommendations (shared/contexts/README.md)."""
+    """Digests published in the W3C Recommendations (VC DM 2.0, VC Data Integrity, Bitstring
+    Status List: each Recommendation lists its context's SHA-256)."""
     published = {
         "https://www.w3.org/ns/credentials/v2": "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734",
         "https://w3id.org/security/data-integrity/v2": "67f21e6e33a6c14e5ccfd2fc7865f7474fb71a04af7e94136cb399dfac8ae8f4",

@@ -28,6 +28,8 @@ from kr_ovid.status.publish import issue_status_list_credential
 from kr_ovid.trust import TrustListRegistry, create_trust_list
 from kr_ovid.verifier import Verifier
 
+from support import sample_claims
+
 MISSIONS = load_missions()
 LA = MISSIONS.by_code("us-losangeles")
 KEY = Ed25519Signer.from_seed(b"\x17" * 32, verification_method=LA.did + "#key-1")
@@ -42,21 +44,7 @@ DOC = {
     "assertionMethod": [KEY.verification_method],
 }
 RESOLVER = CompositeResolver({"web": LocalDidResolver([DOC])})
-CLAIMS: dict[str, Any] = {
-    "familyName": "홍",
-    "givenName": "길동",
-    "familyNameLatin": "HONG",
-    "givenNameLatin": "GIL-DONG",
-    "birthDate": "1990-02-28",
-    "nationality": "KR",
-    "residenceCountry": "US",
-    "residenceCity": "Los Angeles",
-    "overseasRegistrationDate": "2015-03-01",
-    "passportNumber": "M123A4567",
-    "passportExpiry": "2027-05-20",
-    "idNumber": "7K3M-Q9XD-2HRT-VB4N",
-    "issuingMission": LA.as_issuing_mission().to_json(),
-}
+CLAIMS: dict[str, Any] = sample_claims(LA, passportExpiry="2027-05-20")
 CRED = "https://www.w3.org/2018/credentials#"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 

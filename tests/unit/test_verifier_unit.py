@@ -1,5 +1,5 @@
 """kr_ovid.verifier: policy validation, single-credential verification of both formats, the
-order of checks (DESIGN.md §5), and hostile input that must never raise or verify.
+order of checks (see the kr_ovid.verifier module docstring), and hostile input that must never raise or verify.
 
 End-to-end presentation scenarios (services, replay, binding) live in tests/scenarios."""
 
@@ -29,6 +29,8 @@ from kr_ovid.status.publish import issue_status_list_credential
 from kr_ovid.trust import Accreditation, TrustListRegistry, create_trust_list
 from kr_ovid.verifier import Verifier, VerifierPolicy
 
+from support import sample_claims
+
 MISSIONS = load_missions()
 LA = MISSIONS.by_code("us-losangeles")
 KEY = Ed25519Signer.from_seed(b"\x07" * 32, verification_method=LA.did + "#key-1")
@@ -56,21 +58,7 @@ DOC = {
     "authentication": [KEY.verification_method],
 }
 RESOLVER = CompositeResolver({"web": LocalDidResolver([DOC])})
-CLAIMS: dict[str, Any] = {
-    "familyName": "홍",
-    "givenName": "길동",
-    "familyNameLatin": "HONG",
-    "givenNameLatin": "GIL-DONG",
-    "birthDate": "1990-02-28",
-    "nationality": "KR",
-    "residenceCountry": "US",
-    "residenceCity": "Los Angeles",
-    "overseasRegistrationDate": "2015-03-01",
-    "passportNumber": "M123A4567",
-    "passportExpiry": "2031-05-20",
-    "idNumber": "7K3M-Q9XD-2HRT-VB4N",
-    "issuingMission": LA.as_issuing_mission().to_json(),
-}
+CLAIMS: dict[str, Any] = sample_claims(LA)
 
 
 class NoTrust:
