@@ -103,7 +103,7 @@ def setup() -> dict[str, Any]:
 
     root = Ed25519Signer.from_seed(b"\x09" * 32)
     trust = create_trust_list(
-        missions.to_table(),
+        missions.trust_rows(),
         root_signer=root,
         version=1,
         issued=NOW - timedelta(days=1),

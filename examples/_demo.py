@@ -151,7 +151,7 @@ def build(out: Path, *, state: Path | None, seed: bytes | None, now: datetime | 
 
     issued = clock.now()
     trust_list = create_trust_list(
-        registry_data.to_table(),
+        registry_data.trust_rows(),
         root_signer=root,
         version=1,
         issued=issued,

@@ -112,14 +112,14 @@ CLAIMS: dict[str, Any] = sample_claims(LA)
 
 def trust_rows(la_state: str = "active") -> list[dict[str, Any]]:
     rows = []
-    for row in MISSIONS.to_table():
+    for row in MISSIONS.trust_rows():
         out: dict[str, Any] = dict(row)
-        if row["code"] == "us-losangeles":
+        if row["missionCode"] == "us-losangeles":
             if la_state != "active":
                 out.update(state=la_state, stateSince=NOW - timedelta(days=30))
-        elif row["code"] == "cn":
+        elif row["missionCode"] == "cn":
             out.update(state="suspended", stateSince=NOW - timedelta(days=30))
-        elif row["code"] == "be":
+        elif row["missionCode"] == "be":
             out["validUntil"] = NOW - timedelta(days=30)
         else:
             continue

@@ -595,7 +595,7 @@ def _build_seeds() -> Seeds:
     }
     resolver = CompositeResolver({"web": LocalDidResolver([doc])})
     trust = create_trust_list(
-        missions.to_table(),
+        missions.trust_rows(),
         root_signer=root,
         version=1,
         issued=NOW - timedelta(days=1),

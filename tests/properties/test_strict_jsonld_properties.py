@@ -166,8 +166,9 @@ term_words = words | st.text(
     st.characters(categories=("Lu", "Ll", "Lo"), max_codepoint=0xFFFF), min_size=1, max_size=4
 )
 texts = st.text(max_size=12) | st.sampled_from(["", " ", "홍길동", 'a\u0000b\x7f\n\t"\\', "é"])
-integers = st.integers(min_value=-(10**15), max_value=10**15) | st.integers(
-    min_value=-(2**53 - 1), max_value=2**53 - 1
+integers = (
+    st.integers(min_value=-(10**15), max_value=10**15)
+    | st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1)
 )  # (the strict form refuses integers beyond ±(2^53 - 1), which not every JSON reader holds exactly)
 
 
@@ -513,7 +514,7 @@ def test_iri_with_unicode_space_agrees_with_pyld() -> None:
 # 1b. What the library really signs
 # =============================================================================================
 MISSIONS = load_missions()
-MISSION_TABLE = MISSIONS.to_table()
+MISSION_TABLE = MISSIONS.trust_rows()
 HOLDERS = [Ed25519Signer.from_seed(bytes([0x60 + i]) * 32) for i in range(2)]
 ROOT = Ed25519Signer.from_seed(b"\x42" * 32)  # the trust-list root, a did:key
 
@@ -627,7 +628,10 @@ def library_documents(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
         docs["status"] = status_list_credential(mission, store, purpose, now, suite)
     rows = draw(
         st.lists(
-            st.sampled_from(MISSION_TABLE), min_size=1, max_size=3, unique_by=lambda r: r["code"]
+            st.sampled_from(MISSION_TABLE),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda r: r["missionCode"],
         )
     )
     docs["trust"] = create_trust_list(
@@ -950,7 +954,7 @@ def signed_documents(suite: str) -> dict[str, dict[str, Any]]:
         expires=NOW + timedelta(minutes=5),
     )
     trust = create_trust_list(
-        [row for row in MISSION_TABLE if row["code"] == LA.code],
+        [row for row in MISSION_TABLE if row["missionCode"] == LA.code],
         root_signer=ROOT,
         version=3,
         issued=NOW - timedelta(days=1),

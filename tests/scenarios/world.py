@@ -127,15 +127,15 @@ def mission_signer(code: str, generation: int) -> Ed25519Signer:
 def trust_table(changes: Mapping[str, Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
     """missions.json rows as the root lists them (see the module docstring), plus ``changes``."""
     rows = []
-    for row in missions().to_table():
-        code = row["code"]
+    for row in missions().trust_rows():
+        code = row["missionCode"]
         if code == NOT_LISTED:
             continue
         out: dict[str, Any] = dict(row)
         if code == "be":
             out["validUntil"] = BE_ACCREDITATION_END
         elif code == "ca":
-            out.update(startDate=None, validFrom=CA_ACCREDITATION_START)
+            out.update(validFrom=CA_ACCREDITATION_START)
         elif code == "cn":
             out.update(state="suspended", stateSince=MISSION_STATE_SINCE)
         elif code == "vn":

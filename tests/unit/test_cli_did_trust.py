@@ -16,13 +16,13 @@ MISSION = "did:web:ovid.example:missions:us-losangeles"
 ROOT_DID = "did:web:ovid.example:root"
 ROWS = [
     {
-        "code": "us-losangeles",
+        "missionCode": "us-losangeles",
         "nameKo": "주로스앤젤레스 총영사관",
         "nameEn": "Consulate General in Los Angeles",
         "country": "US",
         "city": "Los Angeles",
         "did": MISSION,
-        "startDate": "2024-07-03",
+        "validFrom": "2024-07-03",
     }
 ]
 
@@ -434,6 +434,35 @@ def test_trustlist_create_from_builtin_registry(
         )[0]
         == 0
     )
+
+
+def test_trustlist_create_from_a_missions_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A file in the packaged missions format is validated, then mapped to trust-list names."""
+    from kr_ovid.ovid import missions
+
+    la = missions.load_missions().by_code("us-losangeles")
+    source = write(tmp_path / "missions.json", {"version": 1, "missions": [la.to_json()]})
+    root_key, _ = root_setup(capsys, tmp_path)
+    signed = create(capsys, root_key, str(source))
+    (entry,) = signed["credentialSubject"]["missions"]
+    assert (entry["missionCode"], entry["did"]) == (la.code, la.did)
+    assert entry["validFrom"].startswith(la.start_date.isoformat())
+
+    bad = write(tmp_path / "bad.json", {"version": 1, "missions": [{"code": "us-losangeles"}]})
+    code, _, err = run(
+        capsys,
+        "trustlist",
+        "create",
+        "--root-key",
+        str(root_key),
+        "--missions",
+        str(bad),
+        "--version",
+        "1",
+    )
+    assert code == 2 and "missing keys" in err
 
 
 def test_trustlist_create_with_did_host_and_types(

@@ -67,7 +67,7 @@ class World:
         write(self.did_dir / "la.json", build_did_document(MISSION.did, [signer]))
         now = datetime.now(UTC)
         trust = create_trust_list(
-            load_missions().to_table(),
+            load_missions().trust_rows(),
             root_signer=root,
             version=1,
             issued=now - timedelta(days=1),
@@ -249,7 +249,7 @@ def test_unknown_mission_key_or_untrusted_issuer(capsys: Capsys, world: World) -
     # A trust list from which the LA mission is missing: the issuer is not accredited.
     root = Ed25519Signer.from_seed(b"\x02" * 32)
     now = datetime.now(UTC)
-    rows = [r for r in load_missions().to_table() if r["code"] != "us-losangeles"]
+    rows = [r for r in load_missions().trust_rows() if r["missionCode"] != "us-losangeles"]
     smaller = create_trust_list(
         rows, root_signer=root, version=2, issued=now - timedelta(hours=1),
         next_update=now + timedelta(days=1),

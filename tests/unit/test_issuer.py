@@ -722,10 +722,10 @@ def test_batch_refuses_a_repeated_holder_key() -> None:
 def _verifier(start: str, store: InMemoryStatusListStore) -> Verifier:
     """A Gov24 verifier whose trust list accredits LA from ``start`` (a date or a timestamp)."""
     root = Ed25519Signer.from_seed(b"\x09" * 32)
-    rows: list[dict[str, Any]] = [dict(r) for r in MISSIONS.to_table()]
+    rows: list[dict[str, Any]] = MISSIONS.trust_rows()
     for row in rows:
-        if row["code"] == LA.code:
-            row["startDate"] = start
+        if row["missionCode"] == LA.code:
+            row["validFrom"] = start
     trust = create_trust_list(
         rows,
         root_signer=root,

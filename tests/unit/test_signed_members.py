@@ -65,7 +65,7 @@ class Deployment:
     def __init__(self) -> None:
         clock = FixedClock(ISSUED_AT)
         trust = create_trust_list(
-            MISSIONS.to_table(),
+            MISSIONS.trust_rows(),
             root_signer=ROOT,
             version=1,
             issued=ISSUED_AT - timedelta(days=1),

@@ -42,8 +42,8 @@ for _ in range(100):
     NESTED = [NESTED]
 
 ROWS: list[dict[str, Any]] = [
-    {  # a missions.json-style row: code, startDate, extra columns
-        "code": "us-losangeles",
+    {  # a wider table: extra columns (kind, phase) are ignored
+        "missionCode": "us-losangeles",
         "nameKo": "주로스앤젤레스 총영사관",
         "nameEn": "Consulate General in Los Angeles",
         "kind": "consulate-general",
@@ -51,9 +51,9 @@ ROWS: list[dict[str, Any]] = [
         "city": "Los Angeles",
         "did": LA_DID,
         "phase": "pilot",
-        "startDate": "2024-07-03",
+        "validFrom": "2024-07-03",
     },
-    {  # trust-list names, explicit window and types
+    {  # explicit window and types
         "missionCode": "nz-auckland",
         "nameKo": "주뉴질랜드 대사관 오클랜드 분관",
         "nameEn": "Auckland Branch Office",
@@ -64,25 +64,25 @@ ROWS: list[dict[str, Any]] = [
         "validUntil": "2024-12-31T23:59:59Z",
         "credentialTypes": [ID_TYPE, "BitstringStatusListCredential"],
     },
-    {  # snake_case, suspended
-        "mission_code": "cn",
-        "name_ko": "주중국 대사관",
-        "name_en": "Embassy in China",
+    {  # a date value, suspended
+        "missionCode": "cn",
+        "nameKo": "주중국 대사관",
+        "nameEn": "Embassy in China",
         "country": "CN",
         "city": "Beijing",
         "did": "did:web:ovid.example:missions:cn",
-        "valid_from": date(2024, 7, 3),
+        "validFrom": date(2024, 7, 3),
         "state": "suspended",
-        "state_since": "2024-07-20T00:00:00Z",
+        "stateSince": "2024-07-20T00:00:00Z",
     },
     {
-        "code": "br-saopaulo",
+        "missionCode": "br-saopaulo",
         "nameKo": "주상파울루 총영사관",
         "nameEn": "Consulate General in São Paulo",
         "country": "BR",
         "city": "São Paulo",
         "did": "did:web:ovid.example:missions:br-saopaulo",
-        "startDate": "2024-07-03",
+        "validFrom": "2024-07-03",
         "state": "withdrawn",
     },
 ]
@@ -187,19 +187,21 @@ def test_mission_entry_from_rows() -> None:
         ({"did": None}, "'did' is required"),
         ({"country": "usa"}, "country"),
         ({"country": "us"}, "country"),
-        ({"code": "US LA"}, "missionCode"),
+        ({"missionCode": "US LA"}, "missionCode"),
         ({"nameKo": ""}, "nameKo"),
         ({"nameKo": "\u1100\u1161"}, "NFC"),  # decomposed 가
         ({"did": "did:web:x.example#k"}, "'did' must be a DID"),
-        ({"startDate": "03/07/2024"}, "validFrom"),
-        ({"startDate": datetime(2024, 7, 3)}, "timezone"),
-        ({"startDate": None}, "'validFrom' is required"),
+        ({"validFrom": "03/07/2024"}, "validFrom"),
+        ({"validFrom": datetime(2024, 7, 3)}, "timezone"),
+        ({"validFrom": None}, "'validFrom' is required"),
         ({"validUntil": "2024-07-01"}, "after 'validFrom'"),
         ({"state": "closed"}, "state"),
         ({"credentialTypes": []}, "credentialTypes"),
         ({"credentialTypes": ["A", "A"]}, "credentialTypes"),
         ({"credentialTypes": ["not a type"]}, "credentialTypes"),
-        ({"missionCode": "other"}, "twice"),  # conflicting aliases
+        ({"missionCode": None, "code": "us-losangeles"}, "no missionCode"),
+        # another table's names are not guessed: the date is missing, not read from startDate
+        ({"validFrom": None, "startDate": "2024-07-03"}, "'validFrom' is required"),
     ],
 )
 def test_bad_rows_are_refused(change: dict[str, Any], message: str) -> None:
@@ -234,10 +236,21 @@ def test_create_accepts_entries_and_a_list_id() -> None:
     assert verify(document).verified
 
 
+def test_a_mission_maps_itself_to_trust_list_names() -> None:
+    from kr_ovid.ovid import missions
+
+    la = missions.load_missions().by_code("us-losangeles")
+    entry = mission_entry(la.trust_row())
+    assert (entry.mission_code, entry.did) == (la.code, la.did)
+    assert entry.valid_from == datetime(
+        la.start_date.year, la.start_date.month, la.start_date.day, tzinfo=UTC
+    )
+
+
 def test_create_from_the_packaged_missions_registry() -> None:
     from kr_ovid.ovid import missions
 
-    table = missions.load_missions().to_table()
+    table = missions.load_missions().trust_rows()
     document = make(rows=table)
     result = verify(document)
     assert result.verified, result.errors

@@ -71,7 +71,7 @@ class NoTrust:
 class World:
     def __init__(self) -> None:
         trust = create_trust_list(
-            MISSIONS.to_table(),
+            MISSIONS.trust_rows(),
             root_signer=ROOT,
             version=1,
             issued=NOW - timedelta(days=1),

@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--missions",
         required=True,
         metavar="FILE",
-        help="JSON list of mission objects (or an object with 'missions'); 'builtin' = packaged registry",
+        help="a missions file (the packaged format), or a JSON list of rows in trust-list names (missionCode, validFrom, …); 'builtin' = the packaged registry",
     )
     p.add_argument("--version", type=int, default=1, help="list version; must grow with every list")
     p.add_argument("--issued", metavar="ISO", help="issuance time (default now)")
@@ -66,16 +66,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _missions_table(source: str) -> list[Any]:
-    if source == "builtin":
-        from kr_ovid.ovid.missions import load_missions
+    """Rows in trust-list names: the packaged registry, a missions file, or a JSON table."""
+    from kr_ovid.ovid.missions import load_missions
 
-        return list(load_missions().to_table())
+    if source == "builtin":
+        return load_missions().trust_rows()
     table = read_json(source)
+    if isinstance(table, dict) and "version" in table:
+        # A missions file (the packaged format): validated, then mapped to trust-list names.
+        try:
+            return load_missions(source).trust_rows()
+        except ConfigurationError as exc:
+            raise CliError(str(exc)) from None
     if isinstance(table, dict):
         table = table.get("missions")
     if not isinstance(table, list) or not all(isinstance(row, dict) for row in table):
         raise CliError(
-            f"{source}: expected a JSON list of mission objects (or {{'missions': [...]}})"
+            f"{source}: expected a missions file, or a JSON list of rows in trust-list names"
+            " (missionCode, nameKo, nameEn, country, city, did, validFrom, …)"
         )
     return table
 

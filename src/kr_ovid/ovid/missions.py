@@ -99,6 +99,23 @@ class Mission:
             code=self.code, name_ko=self.name_ko, name_en=self.name_en, did=self.did
         )
 
+    def trust_row(self) -> dict[str, Any]:
+        """This mission as a row for :func:`kr_ovid.trust.create_trust_list` (trust-list names).
+
+        The missions file and the trust list name things differently (``code`` / ``missionCode``,
+        ``startDate`` / ``validFrom``); the mapping lives here, with the product, so the generic
+        trust layer reads only its own names.
+        """
+        return {
+            "missionCode": self.code,
+            "nameKo": self.name_ko,
+            "nameEn": self.name_en,
+            "country": self.country,
+            "city": self.city,
+            "did": self.did,
+            "validFrom": self.start_date,
+        }
+
     def to_json(self) -> dict[str, str]:
         """The ``missions.json`` entry (also one row of :meth:`MissionRegistry.to_table`)."""
         return {
@@ -198,6 +215,11 @@ class MissionRegistry:
     def to_table(self) -> list[dict[str, str]]:
         """One JSON-ready row per mission, in file order (what ``kr-ovid missions`` prints)."""
         return [m.to_json() for m in self._missions]
+
+    def trust_rows(self) -> list[dict[str, Any]]:
+        """One :meth:`Mission.trust_row` per mission, in file order: the root's input for
+        :func:`kr_ovid.trust.create_trust_list`."""
+        return [m.trust_row() for m in self._missions]
 
     def __repr__(self) -> str:
         return f"MissionRegistry({len(self._missions)} missions)"

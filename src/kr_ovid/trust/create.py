@@ -25,38 +25,10 @@ from kr_ovid.trust.model import (
 )
 from kr_ovid.trust.parse import _parse_content, _parse_mission
 
+
 # --------------------------------------------------------------------------------------------
 # Creating a trust list from any missions table
 # --------------------------------------------------------------------------------------------
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "missionCode": ("missionCode", "mission_code", "code"),
-    "nameKo": ("nameKo", "name_ko", "nameKorean", "korean"),
-    "nameEn": ("nameEn", "name_en", "nameEnglish", "english", "name"),
-    "country": ("country", "countryCode", "country_code"),
-    "city": ("city",),
-    "did": ("did",),
-    "credentialTypes": ("credentialTypes", "credential_types"),
-    "validFrom": (
-        "validFrom",
-        "valid_from",
-        "accreditedFrom",
-        "accredited_from",
-        "startDate",
-        "start_date",
-    ),
-    "validUntil": ("validUntil", "valid_until", "accreditedUntil", "accredited_until"),
-    "state": ("state",),
-    "stateSince": ("stateSince", "state_since"),
-}
-
-
-def _pick(row: Mapping[str, Any], field: str) -> Any:
-    found = [(k, row[k]) for k in _ALIASES[field] if k in row and row[k] is not None]
-    if len({repr(v) for _, v in found}) > 1:
-        raise ConfigurationError(f"mission row gives {field} twice: {[k for k, _ in found]}")
-    return found[0][1] if found else None
-
-
 def _as_datetime(value: Any, field: str) -> datetime | None:
     """datetime (aware), date / ``YYYY-MM-DD`` (00:00 UTC), or an XSD dateTimeStamp."""
     if value is None or isinstance(value, datetime):
@@ -85,36 +57,41 @@ def mission_entry(
     credential_types: Sequence[str] = DEFAULT_CREDENTIAL_TYPES,
     mission_did: Callable[[str], str] | None = None,
 ) -> MissionEntry:
-    """A :class:`MissionEntry` from one row of any missions table.
+    """A :class:`MissionEntry` from one row of a missions table, in the trust list's names.
 
-    Accepts the trust-list names (``missionCode``, ``nameKo``, …) or common aliases (``code``,
-    ``name_ko``, ``name``, ``valid_from``, ``startDate`` as in ``ovid/missions.json``…); other
-    columns are ignored. ``did``
-    defaults to ``mission_did(code)``; ``credentialTypes`` to ``credential_types``; dates may be
-    ``YYYY-MM-DD`` (read as 00:00 UTC). The result is validated as a verifier would.
+    The row uses the trust-list member names (``missionCode``, ``nameKo``, ``validFrom``, …;
+    a product maps its own table first, e.g. ``MissionRegistry.trust_rows()``); other columns
+    are ignored, so a wider table can be passed as is. ``did`` defaults to
+    ``mission_did(missionCode)``; ``credentialTypes`` to ``credential_types``; dates may be
+    datetimes, dates or ``YYYY-MM-DD`` (read as 00:00 UTC). The result is validated as a
+    verifier would, and a row without a ``missionCode`` is refused by name.
     """
     if not isinstance(row, Mapping):
         raise ConfigurationError("a mission row must be a mapping")
-    code = _pick(row, "missionCode")
-    did = _pick(row, "did")
+    if row.get("missionCode") is None:
+        raise ConfigurationError(
+            f"a mission row has no missionCode (columns: {sorted(map(str, row))[:12]})"
+        )
+    code = row.get("missionCode")
+    did = row.get("did")
     if did is None and mission_did is not None and isinstance(code, str):
         did = mission_did(code)
-    types = _pick(row, "credentialTypes")
+    types = row.get("credentialTypes")
     entry = {
         "type": MISSION_TYPE,
         "missionCode": code,
-        "nameKo": _pick(row, "nameKo"),
-        "nameEn": _pick(row, "nameEn"),
-        "country": _pick(row, "country"),
-        "city": _pick(row, "city"),
+        "nameKo": row.get("nameKo"),
+        "nameEn": row.get("nameEn"),
+        "country": row.get("country"),
+        "city": row.get("city"),
         "did": did,
         "credentialTypes": list(types)
         if isinstance(types, list | tuple)
         else list(credential_types),
-        "validFrom": _as_datetime(_pick(row, "validFrom"), "validFrom"),
-        "validUntil": _as_datetime(_pick(row, "validUntil"), "validUntil"),
-        "state": _pick(row, "state") or "active",
-        "stateSince": _as_datetime(_pick(row, "stateSince"), "stateSince"),
+        "validFrom": _as_datetime(row.get("validFrom"), "validFrom"),
+        "validUntil": _as_datetime(row.get("validUntil"), "validUntil"),
+        "state": row.get("state") or "active",
+        "stateSince": _as_datetime(row.get("stateSince"), "stateSince"),
     }
     raw = {
         k: (format_datetime(v) if isinstance(v, datetime) else v)
