@@ -110,7 +110,7 @@ def setup() -> dict[str, Any]:
         next_update=NOW + timedelta(days=30),
     )
     registry = TrustListRegistry.from_trust_list(
-        trust, root_did=root.controller, resolver=resolver, now=NOW, clock=clock
+        trust, root_did=root.controller, resolver=resolver, clock=clock
     )
     fetcher = LocalStatusListFetcher()
     for list_id in store.list_ids():
@@ -178,7 +178,7 @@ def main() -> int:
             holder_signer=holder,
             nonce=NONCE,
             aud=s["audiences"]["age"],
-            iat=NOW,
+            clock=FixedClock(NOW),
         ),
         "gov24": present(
             s["sd_jwt"],
@@ -186,12 +186,12 @@ def main() -> int:
             holder_signer=holder,
             nonce=NONCE,
             aud=s["audiences"]["gov24"],
-            iat=NOW,
+            clock=FixedClock(NOW),
         ),
     }
     for name, p in presentations.items():
         fmt = verify_sd_jwt(
-            p, resolve_key=s["resolve_key"], nonce=NONCE, audience=s["audiences"][name], now=NOW
+            p, resolve_key=s["resolve_key"], nonce=NONCE, audience=s["audiences"][name], clock=FixedClock(NOW)
         )
         full = s["verifiers"][name].verify_presentation(
             p, nonce=NONCE, audience=s["audiences"][name]
@@ -228,7 +228,7 @@ def main() -> int:
             f"present.{name}",
             rate(
                 lambda chosen=chosen, aud=aud: present(
-                    s["sd_jwt"], chosen, holder_signer=holder, nonce=NONCE, aud=aud, iat=NOW
+                    s["sd_jwt"], chosen, holder_signer=holder, nonce=NONCE, aud=aud, clock=FixedClock(NOW)
                 ),
                 min_time=t,
             ),
@@ -240,7 +240,7 @@ def main() -> int:
             f"verify_sd_jwt.{name}",
             rate(
                 lambda p=p, aud=aud: verify_sd_jwt(
-                    p, resolve_key=s["resolve_key"], nonce=NONCE, audience=aud, now=NOW
+                    p, resolve_key=s["resolve_key"], nonce=NONCE, audience=aud, clock=FixedClock(NOW)
                 ),
                 min_time=t,
             ),

@@ -88,11 +88,11 @@ def main() -> int:
     for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
         signed = add_proof(unsigned, key, cryptosuite=suite, created=NOW)
         for mode in ("strict", "generic"):
-            r = verify_proof(signed, resolver=resolver, now=when, mode=mode)
+            r = verify_proof(signed, resolver=resolver, clock=FixedClock(when), mode=mode)
             assert r.verified, r.errors
             per_s = rate(
                 lambda signed=signed, mode=mode: verify_proof(
-                    signed, resolver=issuer_resolver, now=when, mode=mode
+                    signed, resolver=issuer_resolver, clock=FixedClock(when), mode=mode
                 ),
                 min_time=t,
             )
@@ -101,9 +101,9 @@ def main() -> int:
         small, small_loader = claims_credential(10, Ed25519Signer.from_seed(bytes(32)), suite)
         big, big_loader = claims_credential(110, Ed25519Signer.from_seed(bytes(32)), suite)
         small_s = rate(
-            lambda d=small, ld=small_loader: verify_proof(d, loader=ld, now=when), min_time=t
+            lambda d=small, ld=small_loader: verify_proof(d, loader=ld, clock=FixedClock(when)), min_time=t
         )
-        big_s = rate(lambda d=big, ld=big_loader: verify_proof(d, loader=ld, now=when), min_time=t)
+        big_s = rate(lambda d=big, ld=big_loader: verify_proof(d, loader=ld, clock=FixedClock(when)), min_time=t)
         results[f"{suite}/per_claim_us"] = (1 / big_s - 1 / small_s) / 100 * 1e6
 
     gov24 = s["verifiers"]["gov24"]
@@ -138,7 +138,7 @@ def main() -> int:
     signed = add_proof(unsigned, key, created=NOW)
     before = rss_kib()
     for _ in range(args.memory_runs):
-        verify_proof(signed, resolver=resolver, now=when)
+        verify_proof(signed, resolver=resolver, clock=FixedClock(when))
     results["memory"] = {"runs": args.memory_runs, "max_rss_growth_kib": rss_kib() - before}
 
     if args.json:

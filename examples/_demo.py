@@ -159,7 +159,7 @@ def build(out: Path, *, state: Path | None, seed: bytes | None, now: datetime | 
     )
     write_json(out / "trust-list.json", trust_list)
     registry = TrustListRegistry.from_trust_list(
-        trust_list, root_did=ROOT_DID, resolver=resolver, now=issued, clock=clock
+        trust_list, root_did=ROOT_DID, resolver=resolver, clock=clock
     )
 
     if state is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +88,10 @@ def example_credential(**subject: Any) -> dict[str, Any]:
         "validFrom": "2026-01-01T00:00:00Z",
         "credentialSubject": {"id": "did:example:holder", "name2": "홍길동", **subject},
     }
+
+
+class NaiveClock:
+    """A misconfigured clock (naive datetimes): every entry point must report it, not crash."""
+
+    def now(self) -> datetime:
+        return datetime(2026, 1, 1)

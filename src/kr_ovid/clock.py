@@ -5,6 +5,18 @@ retirement (Controlled Identifiers §2.2) and presentation freshness are all jud
 injected instant, so a verification can be replayed and tested at any time. Times on the wire
 are XML Schema ``dateTimeStamp`` values, the form VC DM 2.0 §4.9 and Controlled Identifiers
 require.
+
+One convention, everywhere in the public API:
+
+* Whatever needs the *current* time takes ``clock: Clock | None`` (``None``: the system clock):
+  long-lived objects (roles, stores, registries, caches) and one-shot checks alike
+  (``verify_proof``, ``verify_trust_list``, ``verify_sd_jwt``, ``present``). To check "as of"
+  another instant, pass ``FixedClock(instant)``.
+* An instant that is *data* written into a document (``created``, ``iat``, ``issued``, a key
+  rotation's ``at``) is a timezone-aware ``datetime`` named for what it is.
+* One verification reads its clock once and hands that instant down (``now: datetime`` in the
+  private steps, :meth:`~kr_ovid.context.VerificationContext.at` for the spec layers), so every
+  check of one document sees the same time.
 """
 
 from __future__ import annotations
@@ -13,6 +25,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
+
+from kr_ovid.errors import ConfigurationError
 
 __all__ = [
     "Clock",
@@ -55,7 +69,7 @@ class FixedClock:
 
     def __post_init__(self) -> None:
         if self.instant.tzinfo is None:
-            raise ValueError("FixedClock needs a timezone-aware datetime")
+            raise ConfigurationError("FixedClock needs a timezone-aware datetime")
 
     def now(self) -> datetime:
         """The fixed instant, every time."""

@@ -10,11 +10,12 @@ same parts and the same time; a call may still pin ``now`` for one verification.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from kr_ovid.clock import Clock, SystemClock
+from kr_ovid.clock import Clock, FixedClock, SystemClock
 from kr_ovid.did.resolver import DidResolver, default_resolver
 from kr_ovid.errors import ConfigurationError
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
@@ -64,6 +65,11 @@ class VerificationContext:
         if when.tzinfo is None:
             raise ConfigurationError("the clock must return timezone-aware times")
         return when
+
+    def at(self, instant: datetime) -> VerificationContext:
+        """The same context with its clock stopped at ``instant``: one verification reads the
+        time once and checks every part (proofs, status lists) at that same instant."""
+        return dataclasses.replace(self, clock=FixedClock(instant))
 
     def narrowed(self, suites: Iterable[str]) -> VerificationContext:
         """The same context accepting only ``suites``."""

@@ -85,5 +85,5 @@ class Holder:
             holder_signer=key or self._signer,
             nonce=nonce,
             aud=audience,
-            iat=self._clock.now(),
+            clock=self._clock,
         )

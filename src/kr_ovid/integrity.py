@@ -197,7 +197,6 @@ def verify_proof(
     challenge: str | None = None,
     domain: str | None = None,
     resolver: DidResolver | None = None,
-    now: datetime | None = None,
     clock: Clock | None = None,
     skew: timedelta = DEFAULT_SKEW,
     loader: StaticDocumentLoader | None = None,
@@ -220,7 +219,7 @@ def verify_proof(
 
     ``context`` supplies the resolver, loader, clock, skew, bounds and accepted suites at once
     (what a :class:`~kr_ovid.verifier.Verifier` passes); it cannot be combined with those loose
-    arguments. ``now`` pins the time of this one verification either way. ``json_checked`` says
+    arguments. The clock is read once; every proof is checked at that instant. ``json_checked`` says
     the caller has already bounded the JSON (:func:`kr_ovid._json.check_json_value`), as the
     :class:`~kr_ovid.verifier.Verifier`'s parse stage has, so it is not walked twice.
     """
@@ -245,9 +244,9 @@ def verify_proof(
                 context.limits,
                 sorted(context.allowed_suites),
             )
-        when = now or (clock or SystemClock()).now()
-        if when.tzinfo is None:
-            raise ConfigurationError("now must be timezone-aware")
+        when = (clock or SystemClock()).now()
+        if not isinstance(when, datetime) or when.tzinfo is None:
+            raise ConfigurationError("the clock must return timezone-aware times")
         suites = frozenset(allowed_suites) if allowed_suites is not None else frozenset(SUITES)
         unknown = suites - set(SUITES)
         if unknown:

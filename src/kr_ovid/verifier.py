@@ -36,7 +36,7 @@ from typing import Any
 
 from kr_ovid._json import JsonParseError, check_json_value
 from kr_ovid.challenges import ChallengeStore
-from kr_ovid.clock import Clock, SystemClock, parse_datetime_stamp
+from kr_ovid.clock import Clock, FixedClock, SystemClock, parse_datetime_stamp
 from kr_ovid.context import DEFAULT_SKEW, VerificationContext
 from kr_ovid.credential import (
     check_structure,
@@ -393,8 +393,7 @@ class Verifier:
             proof_purpose="authentication",
             challenge=challenge,
             domain=domain,
-            context=self.context,
-            now=now,
+            context=self.context.at(now),
             json_checked=True,
             expected_controller=holder_id,
         )
@@ -523,8 +522,7 @@ class Verifier:
             run.checks.append("proof")
             proof = verify_proof(
                 document,
-                context=self.context,
-                now=now,
+                context=self.context.at(now),
                 json_checked=True,
                 expected_controller=issuer_id(document),
             )
@@ -610,7 +608,7 @@ class Verifier:
             nonce=nonce,
             audience=audience,
             require_key_binding=key_binding is not None and policy.require_holder_binding,
-            now=now,
+            clock=FixedClock(now),
             iat_window=policy.max_presentation_age + policy.skew,  # same freshness as DI
             clock_skew=policy.skew,
             allowed_algorithms=policy.allowed_algorithms,

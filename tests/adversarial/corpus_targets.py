@@ -44,6 +44,7 @@ from corpus_mutations import (
     pointer,
 )
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.did import CompositeResolver, LocalDidResolver
 from kr_ovid.did.web import WebDidResolver
 from kr_ovid.errors import KrOvidError
@@ -1642,7 +1643,10 @@ def di_targets() -> list[Target]:
                 cred,
                 lambda value: _result(
                     verify_proof(
-                        value, resolver=cw.RESOLVER, now=cw.NOW, expected_controller=cw.LA.did
+                        value,
+                        resolver=cw.RESOLVER,
+                        clock=FixedClock(cw.NOW),
+                        expected_controller=cw.LA.did,
                     )
                 ),
                 gens,
@@ -1868,7 +1872,7 @@ def sd_targets() -> list[Target]:
         nonce=None,
         audience=None,
         require_key_binding=False,
-        now=cw.NOW,
+        clock=FixedClock(cw.NOW),
     )
     assert raw_full.verified, raw_full.errors
     full_doc = json.loads(cw.dumps(raw_full.document))
@@ -1908,7 +1912,7 @@ def sd_targets() -> list[Target]:
                     nonce=None,
                     audience=None,
                     require_key_binding=False,
-                    now=cw.NOW,
+                    clock=FixedClock(cw.NOW),
                 )
             ),
             {**token_gens, **make_sd_generators(SdContext(False, other, issued))},
@@ -1940,7 +1944,7 @@ def sd_targets() -> list[Target]:
         nonce=cw.NONCE,
         audience=cw.DOMAIN,
         require_key_binding=True,
-        now=cw.NOW,
+        clock=FixedClock(cw.NOW),
     )
     assert raw_kb.verified, raw_kb.errors
     kb_doc = json.loads(cw.dumps(raw_kb.document))
@@ -1995,7 +1999,7 @@ def sd_targets() -> list[Target]:
                     nonce=cw.NONCE,
                     audience=cw.DOMAIN,
                     require_key_binding=True,
-                    now=cw.NOW,
+                    clock=FixedClock(cw.NOW),
                 )
             ),
             kb_gens,
@@ -2104,7 +2108,7 @@ def trust_targets() -> list[Target]:
     def from_trust_list(value: Any) -> Outcome:
         try:
             registry = TrustListRegistry.from_trust_list(
-                value, root_did=cw.ROOT.controller, resolver=cw.RESOLVER, now=cw.NOW, clock=cw.CLOCK
+                value, root_did=cw.ROOT.controller, resolver=cw.RESOLVER, clock=cw.CLOCK
             )
         except KrOvidError as exc:
             return _refused(exc)
@@ -2112,7 +2116,7 @@ def trust_targets() -> list[Target]:
 
     def verify_list(value: Any) -> Outcome:
         res = verify_trust_list(
-            value, root_did=cw.ROOT.controller, resolver=cw.RESOLVER, now=cw.NOW
+            value, root_did=cw.ROOT.controller, resolver=cw.RESOLVER, clock=FixedClock(cw.NOW)
         )
         return Outcome(
             res.verified is True,
@@ -2185,7 +2189,9 @@ def did_targets() -> list[Target]:
         return Outcome(bool(verified), tuple(codes), None, verified)
 
     def raw(forged: Any, resolver: Any) -> Any:
-        return verify_proof(forged, resolver=resolver, now=cw.NOW, expected_controller=cw.LA.did)
+        return verify_proof(
+            forged, resolver=resolver, clock=FixedClock(cw.NOW), expected_controller=cw.LA.did
+        )
 
     def full(forged: Any, resolver: Any) -> Any:
         return w.verifier(resolver=resolver).verify_credential(forged)
@@ -2202,7 +2208,9 @@ def did_targets() -> list[Target]:
         except KrOvidError as exc:
             return _refused(exc)
         return _result(
-            verify_proof(honest, resolver=resolver, now=cw.NOW, expected_controller=cw.LA.did)
+            verify_proof(
+                honest, resolver=resolver, clock=FixedClock(cw.NOW), expected_controller=cw.LA.did
+            )
         )
 
     def honest_label(gen: str, m: Mutation) -> Mutation:

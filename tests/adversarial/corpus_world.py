@@ -259,13 +259,12 @@ def _publish(store: InMemoryStatusListStore, at: datetime) -> list[dict[str, Any
 def world() -> World:
     trust_list = make_trust_list()
     registry = TrustListRegistry.from_trust_list(
-        trust_list, root_did=ROOT.controller, resolver=RESOLVER, now=NOW, clock=CLOCK
+        trust_list, root_did=ROOT.controller, resolver=RESOLVER, clock=CLOCK
     )
     untrusted = TrustListRegistry.from_trust_list(
         make_trust_list("suspended"),
         root_did=ROOT.controller,
         resolver=RESOLVER,
-        now=NOW,
         clock=CLOCK,
     )
     key_rng = random.Random("kr_ovid attack corpus/status keys")

@@ -50,6 +50,7 @@ import corpus_world as cw
 import pytest
 from corpus_mutations import Expect, Mutation, nested
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.did import CompositeResolver, LocalDidResolver
 from kr_ovid.errors import KrOvidError
 from kr_ovid.integrity import verify_proof
@@ -117,7 +118,10 @@ def test_forgeries_verify_where_their_key_is_really_authorised() -> None:
     for name, doc in (("auth-key-as-assertion", promoted), ("attacker-key-as-key-1", replaced)):
         resolver = CompositeResolver({"web": LocalDidResolver([doc])})
         result = verify_proof(
-            w.forged[name], resolver=resolver, now=cw.NOW, expected_controller=cw.LA.did
+            w.forged[name],
+            resolver=resolver,
+            clock=FixedClock(cw.NOW),
+            expected_controller=cw.LA.did,
         )
         assert result.verified, (name, result.errors)
         assert ct.legit_authorization(doc, name)
@@ -225,7 +229,9 @@ def _trust_list_with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
 
 
 def _verify_trust_list(doc: Any) -> Any:
-    return verify_trust_list(doc, root_did=cw.ROOT.controller, resolver=cw.RESOLVER, now=cw.NOW)
+    return verify_trust_list(
+        doc, root_did=cw.ROOT.controller, resolver=cw.RESOLVER, clock=FixedClock(cw.NOW)
+    )
 
 
 @pytest.mark.parametrize("state", [["active"], {"@value": "active"}], ids=["array", "object"])
@@ -237,7 +243,7 @@ def test_found_trust_list_state_of_another_json_type_is_refused(state: Any) -> N
     assert not result.verified and result.errors
     with pytest.raises(KrOvidError):
         TrustListRegistry.from_trust_list(
-            doc, root_did=cw.ROOT.controller, resolver=cw.RESOLVER, now=cw.NOW
+            doc, root_did=cw.ROOT.controller, resolver=cw.RESOLVER, clock=FixedClock(cw.NOW)
         )
 
 
@@ -274,7 +280,9 @@ def test_found_key_embedded_for_another_relationship_signs_nothing(relationship:
         resolver = CompositeResolver({"web": LocalDidResolver([doc])})
     except KrOvidError:
         return  # refusing the document is one right answer
-    result = verify_proof(forged, resolver=resolver, now=cw.NOW, expected_controller=cw.LA.did)
+    result = verify_proof(
+        forged, resolver=resolver, clock=FixedClock(cw.NOW), expected_controller=cw.LA.did
+    )
     assert not result.verified and result.errors
 
 

@@ -602,7 +602,7 @@ def _build_seeds() -> Seeds:
         next_update=NOW + timedelta(days=30),
     )
     registry = TrustListRegistry.from_trust_list(
-        trust, root_did=root.controller, resolver=resolver, now=NOW, clock=CLOCK
+        trust, root_did=root.controller, resolver=resolver, clock=CLOCK
     )
     store = InMemoryStatusListStore(clock=CLOCK)
     issuer = Issuer(la, key, clock=CLOCK, did_document=doc, status_store=store)

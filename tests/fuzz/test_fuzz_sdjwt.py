@@ -32,6 +32,7 @@ from fuzzkit import (
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.errors import KrOvidError
 from kr_ovid.sdjwt.disclosure import (
     ELLIPSIS,
@@ -219,7 +220,12 @@ def test_fuzz_verify_compact_jws(token: str) -> None:
 @given(sd_jwt_texts)
 def test_fuzz_verify_sd_jwt_issued(text: str) -> None:
     result = verify_sd_jwt(
-        text, resolve_key=resolve_key, nonce=None, audience=None, require_key_binding=False, now=NOW
+        text,
+        resolve_key=resolve_key,
+        nonce=None,
+        audience=None,
+        require_key_binding=False,
+        clock=FixedClock(NOW),
     )
     legit = sd_jwt_subset(text, ISSUED) or text == PRESENTED
     assert_refused_or_legit(result, legit, "verify_sd_jwt")
@@ -229,5 +235,7 @@ def test_fuzz_verify_sd_jwt_issued(text: str) -> None:
 
 @given(sd_jwt_texts)
 def test_fuzz_verify_sd_jwt_key_bound(text: str) -> None:
-    result = verify_sd_jwt(text, resolve_key=resolve_key, nonce=CHALLENGE, audience=DOMAIN, now=NOW)
+    result = verify_sd_jwt(
+        text, resolve_key=resolve_key, nonce=CHALLENGE, audience=DOMAIN, clock=FixedClock(NOW)
+    )
     assert_refused_or_legit(result, text == PRESENTED, "verify_sd_jwt (key binding)")

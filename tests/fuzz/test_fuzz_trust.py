@@ -22,6 +22,7 @@ from fuzzkit import (
 )
 from hypothesis import example, given
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.did import default_resolver
 from kr_ovid.errors import KrOvidError
 from kr_ovid.trust import TrustListRegistry, parse_trust_list, verify_trust_list
@@ -62,7 +63,7 @@ def test_fuzz_parse_trust_list(doc: Any) -> None:
 @example(SURROGATE_ID)
 @example(SURROGATE_NAME)
 def test_fuzz_verify_trust_list(doc: Any) -> None:
-    result = verify_trust_list(doc, root_did=ROOT_DID, resolver=RESOLVER, now=NOW)
+    result = verify_trust_list(doc, root_did=ROOT_DID, resolver=RESOLVER, clock=FixedClock(NOW))
     assert_refused_or_legit(result, di_legit(doc, TRUST_LIST), "verify_trust_list")
 
 
@@ -71,7 +72,7 @@ def test_fuzz_verify_trust_list(doc: Any) -> None:
 @example(SURROGATE_ID)
 def test_fuzz_trust_registry_update(doc: Any) -> None:
     registry = TrustListRegistry.from_trust_list(
-        TRUST_LIST, root_did=ROOT_DID, resolver=RESOLVER, now=NOW, clock=CLOCK
+        TRUST_LIST, root_did=ROOT_DID, resolver=RESOLVER, clock=CLOCK
     )
-    result = registry.update(doc, now=NOW)
+    result = registry.update(doc)
     assert_refused_or_legit(result, di_legit(doc, TRUST_LIST), "TrustListRegistry.update")

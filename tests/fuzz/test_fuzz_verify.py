@@ -42,7 +42,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from test_fuzz_sdjwt import DISCLOSURES, HEADER, ISSUED, PAYLOAD, PRESENTED, sd_jwt_texts
 
-from kr_ovid.clock import parse_datetime_stamp
+from kr_ovid.clock import FixedClock, parse_datetime_stamp
 from kr_ovid.errors import KrOvidError
 from kr_ovid.integrity import add_proof, verify_proof
 from kr_ovid.keys import Ed25519Signer
@@ -75,18 +75,18 @@ def _created_max(doc: dict[str, Any]) -> Any:
 
 # (seed document, verify_proof keyword arguments)
 PROOF_SEEDS: list[tuple[dict[str, Any], dict[str, Any]]] = [
-    (seeds().credential, {"resolver": seeds().resolver, "now": NOW}),
+    (seeds().credential, {"resolver": seeds().resolver, "clock": FixedClock(NOW)}),
     (
         seeds().vp,
         {
             "resolver": seeds().resolver,
-            "now": NOW,
+            "clock": FixedClock(NOW),
             "proof_purpose": "authentication",
             "challenge": CHALLENGE,
             "domain": DOMAIN,
         },
     ),
-    *((doc, {"loader": LOADER, "now": _created_max(doc)}) for doc in VECTOR_DOCS),
+    *((doc, {"loader": LOADER, "clock": FixedClock(_created_max(doc))}) for doc in VECTOR_DOCS),
 ]
 
 

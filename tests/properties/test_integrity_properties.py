@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.integrity import add_proof, verify_proof
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.keys import Ed25519Signer
@@ -81,7 +82,7 @@ def get(doc: Any, path: tuple[Any, ...]) -> Any:
 
 
 def verify(doc: Any, loader: StaticDocumentLoader) -> Any:
-    return verify_proof(doc, loader=loader, now=NOW)
+    return verify_proof(doc, loader=loader, clock=FixedClock(NOW))
 
 
 @given(credentials(), SUITES)

@@ -110,7 +110,7 @@ def test_issued_credential_verifies_and_validates(
     result = verify_proof(
         credential,
         resolver=RESOLVER,
-        now=issue_instant(issued),
+        clock=FixedClock(issue_instant(issued)),
         expected_controller=person.issuing_mission.did,
     )
     assert result.verified, result.errors
@@ -137,14 +137,19 @@ def test_sd_jwt_presents_exactly_the_chosen_claims(
     pointers = [c.pointer for c in held.claims]
     chosen = data.draw(st.lists(st.sampled_from(pointers), unique=True))
     presentation = present(
-        token, chosen, holder_signer=holder, nonce=NONCE, aud=AUD, iat=issue_instant(issued)
+        token,
+        chosen,
+        holder_signer=holder,
+        nonce=NONCE,
+        aud=AUD,
+        clock=FixedClock(issue_instant(issued)),
     )
     result = verify_sd_jwt(
         presentation,
         resolve_key=resolve_key,
         nonce=NONCE,
         audience=AUD,
-        now=issue_instant(issued),
+        clock=FixedClock(issue_instant(issued)),
     )
     assert result.verified, result.errors
     hidden = [parse_pointer(p) for p in pointers if p not in chosen]

@@ -17,6 +17,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.keys.jwk import b64url_decode
 from kr_ovid.sdjwt import issue_batch, issue_sd_jwt, present, verify_sd_jwt
@@ -115,7 +116,7 @@ def _verify(p: str, **kw: Any) -> Any:
         resolve_key=lambda kid, h: ISSUER.public_key if kid == ISSUER.verification_method else None,
         nonce=NONCE,
         audience=AUD,
-        now=NOW,
+        clock=FixedClock(NOW),
         **kw,
     )
 
@@ -137,7 +138,12 @@ def scenarios(
         decoys=draw(st.integers(0, 2)),
     )
     presentation = present(
-        sd, [format_pointer(p) for p in chosen], holder_signer=HOLDER, nonce=NONCE, aud=AUD, iat=NOW
+        sd,
+        [format_pointer(p) for p in chosen],
+        holder_signer=HOLDER,
+        nonce=NONCE,
+        aud=AUD,
+        clock=FixedClock(NOW),
     )
     return claims, plan, chosen, presentation
 

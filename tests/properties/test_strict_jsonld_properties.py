@@ -979,7 +979,7 @@ VERIFY_OPTIONS: dict[str, dict[str, Any]] = {
 
 def verify(doc: Any, member: Member) -> Any:
     return verify_proof(
-        doc, loader=LOADER, resolver=RESOLVER, now=NOW, **VERIFY_OPTIONS[member.doc]
+        doc, loader=LOADER, resolver=RESOLVER, clock=FixedClock(NOW), **VERIFY_OPTIONS[member.doc]
     )
 
 
@@ -1042,7 +1042,7 @@ def test_other_spellings_of_read_members_are_refused(member: Member, how: str) -
                     tampered,
                     loader=LOADER,
                     resolver=RESOLVER,
-                    now=NOW,
+                    clock=FixedClock(NOW),
                     mode="generic",
                     **VERIFY_OPTIONS[member.doc],
                 )
@@ -1068,8 +1068,10 @@ def test_respelled_generated_credentials_are_refused(
     now = datetime.combine(issued, time(3, 0), UTC)
     store = new_store(now)
     signed = issue_credential(person, now, suite, store, HOLDERS[1].controller)
-    assert verify_proof(signed, loader=LOADER, resolver=RESOLVER, now=now).verified
+    assert verify_proof(signed, loader=LOADER, resolver=RESOLVER, clock=FixedClock(now)).verified
     _, after, tampered = respelled_document(signed, member, how, suite)
-    assert not verify_proof(tampered, loader=LOADER, resolver=RESOLVER, now=now).verified
+    assert not verify_proof(
+        tampered, loader=LOADER, resolver=RESOLVER, clock=FixedClock(now)
+    ).verified
     with pytest.raises(CanonicalizationError):
         canon(after, LOADER)

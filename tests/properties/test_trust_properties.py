@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.did.resolver import CompositeResolver, LocalDidResolver
 from kr_ovid.did.web import build_did_document
 from kr_ovid.keys import Ed25519Signer
@@ -25,24 +26,24 @@ ISSUED = datetime(2024, 7, 1, tzinfo=UTC)
 NOW = ISSUED + timedelta(days=1)
 ROWS = [
     {
-        "code": "us-losangeles",
+        "missionCode": "us-losangeles",
         "nameKo": "주로스앤젤레스 총영사관",
         "nameEn": "Consulate General in Los Angeles",
         "country": "US",
         "city": "Los Angeles",
         "did": "did:web:ovid.example:missions:us-losangeles",
-        "startDate": "2024-07-03",
+        "validFrom": "2024-07-03",
         "validUntil": "2034-07-03T00:00:00Z",
         "credentialTypes": ["OverseasNationalIdCredential", "BitstringStatusListCredential"],
     },
     {
-        "code": "cn",
+        "missionCode": "cn",
         "nameKo": "주중국 대사관",
         "nameEn": "Embassy in China",
         "country": "CN",
         "city": "Beijing",
         "did": "did:web:ovid.example:missions:cn",
-        "startDate": "2024-07-03",
+        "validFrom": "2024-07-03",
         "state": "suspended",
         "stateSince": "2024-07-20T00:00:00Z",
     },
@@ -62,7 +63,9 @@ def signed() -> dict[str, Any]:
 
 
 def refused(document: Any) -> bool:
-    return not verify_trust_list(document, root_did=ROOT_DID, resolver=RESOLVER, now=NOW).verified
+    return not verify_trust_list(
+        document, root_did=ROOT_DID, resolver=RESOLVER, clock=FixedClock(NOW)
+    ).verified
 
 
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

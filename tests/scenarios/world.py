@@ -433,7 +433,6 @@ def build_world(
         copy.deepcopy(base_trust_list()),
         root_did=root_signer().controller,
         resolver=CompositeResolver(),  # did:key root: its own key, nothing fetched
-        now=start,
         clock=clock,
     )
     stores: dict[str, StatusListStore] = {}

@@ -374,7 +374,7 @@ def test_signed_presentation_verifies_with_its_challenge_and_domain() -> None:
         proof_purpose="authentication",
         challenge="c-1",
         domain=AUD,
-        now=NOW,
+        clock=FixedClock(NOW),
         resolver=RESOLVER,
         expected_controller=WALLET.controller,
     )
@@ -383,7 +383,9 @@ def test_signed_presentation_verifies_with_its_challenge_and_domain() -> None:
         ({"challenge": "c-2", "domain": AUD}, ErrorCode.INVALID_CHALLENGE_ERROR),
         ({"challenge": "c-1", "domain": "evil.example"}, ErrorCode.INVALID_DOMAIN_ERROR),
     ):
-        bad = verify_proof(signed, proof_purpose="authentication", now=NOW, resolver=RESOLVER, **kw)
+        bad = verify_proof(
+            signed, proof_purpose="authentication", clock=FixedClock(NOW), resolver=RESOLVER, **kw
+        )
         assert not bad.verified and bad.has_error(code)
 
 
@@ -406,7 +408,7 @@ def test_holder_object_with_matching_id_can_sign() -> None:
     vp["holder"] = {"id": WALLET.controller}
     signed = sign_presentation(vp, WALLET, challenge="c", domain=AUD, created=NOW)
     assert verify_proof(
-        signed, proof_purpose="authentication", challenge="c", domain=AUD, now=NOW
+        signed, proof_purpose="authentication", challenge="c", domain=AUD, clock=FixedClock(NOW)
     ).verified
 
 
@@ -424,7 +426,7 @@ def test_jcs_presentation() -> None:
     )
     assert signed["proof"]["cryptosuite"] == "eddsa-jcs-2022"
     assert verify_proof(
-        signed, proof_purpose="authentication", challenge="c", domain=AUD, now=NOW
+        signed, proof_purpose="authentication", challenge="c", domain=AUD, clock=FixedClock(NOW)
     ).verified
 
 
@@ -451,7 +453,7 @@ def test_holder_presents_di_and_enveloped_sd_jwt() -> None:
         proof_purpose="authentication",
         challenge="c-9",
         domain=AUD,
-        now=NOW,
+        clock=FixedClock(NOW),
         resolver=RESOLVER,
         expected_controller=holder.did,
     )
@@ -462,7 +464,7 @@ def test_holder_presents_di_and_enveloped_sd_jwt() -> None:
         nonce=None,
         audience=None,
         require_key_binding=False,
-        now=NOW,
+        clock=FixedClock(NOW),
     )
     assert inner.verified
     assert inner.document["credentialSubject"] == {"name": "홍길동", "ageOver19": True}
@@ -498,7 +500,7 @@ def test_holder_sd_jwt_presentation_round_trip() -> None:
         resolve_key=lambda kid, _h: ISSUER.public_key,
         nonce="n-1",
         audience="shop.example",
-        now=NOW,
+        clock=FixedClock(NOW),
     )
     assert result.verified, result.errors
     assert result.document["credentialSubject"] == {"ageOver19": True}
@@ -507,7 +509,7 @@ def test_holder_sd_jwt_presentation_round_trip() -> None:
         resolve_key=lambda kid, _h: ISSUER.public_key,
         nonce="n-2",
         audience="shop.example",
-        now=NOW,
+        clock=FixedClock(NOW),
     )
     assert not wrong.verified
 
@@ -520,7 +522,11 @@ def test_holder_sd_jwt_with_a_separate_copy_key() -> None:
         holder.present_sd_jwt(token, [], nonce="n", audience="a")
     presented = holder.present_sd_jwt(token, [], nonce="n", audience="a", key=copy_key)
     result = verify_sd_jwt(
-        presented, resolve_key=lambda kid, _h: ISSUER.public_key, nonce="n", audience="a", now=NOW
+        presented,
+        resolve_key=lambda kid, _h: ISSUER.public_key,
+        nonce="n",
+        audience="a",
+        clock=FixedClock(NOW),
     )
     assert result.verified
     assert result.document["credentialSubject"] == {}

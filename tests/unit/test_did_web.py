@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.did import DidDocument, LocalDidResolver
 from kr_ovid.did.resolver import CompositeResolver
 from kr_ovid.did.web import (
@@ -435,7 +436,7 @@ def issued(signer: Ed25519Signer, issuer: str = DID) -> dict[str, Any]:
 
 
 def verify(document: dict[str, Any], resolver: Any, **kw: Any) -> Any:
-    return verify_proof(document, resolver=resolver, now=NOW, loader=LOADER, **kw)
+    return verify_proof(document, resolver=resolver, clock=FixedClock(NOW), loader=LOADER, **kw)
 
 
 def test_mission_credential_verifies_through_did_web() -> None:

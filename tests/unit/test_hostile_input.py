@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.integrity import add_proof, verify_proof
 
 from support import example_credential, example_loader
@@ -40,7 +41,7 @@ def deep(n: int) -> Any:
 
 
 def _check(doc: Any) -> None:
-    result = verify_proof(doc, loader=LOADER, now=NOW)
+    result = verify_proof(doc, loader=LOADER, clock=FixedClock(NOW))
     assert result.verified is False
     assert result.errors
 
@@ -136,7 +137,7 @@ def test_fixed_hostile_documents(doc: Any) -> None:
 def test_random_proof_members(replacements: dict[str, Any]) -> None:
     doc = copy.deepcopy(SIGNED)
     doc["proof"].update(replacements)
-    result = verify_proof(doc, loader=LOADER, now=NOW)
+    result = verify_proof(doc, loader=LOADER, clock=FixedClock(NOW))
     if result.verified:
         # Every member is signed, except a proof @context that repeats a prefix of the
         # document's (vc-di-eddsa verify step: it must equal the start of the document's).
@@ -157,5 +158,5 @@ def test_random_documents(value: Any) -> None:
 def test_random_subject_members(key: str, value: Any) -> None:
     doc = copy.deepcopy(SIGNED)
     doc["credentialSubject"][key] = value
-    result = verify_proof(doc, loader=LOADER, now=NOW)
+    result = verify_proof(doc, loader=LOADER, clock=FixedClock(NOW))
     assert not result.verified or doc == SIGNED

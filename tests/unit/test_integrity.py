@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.did import DidDocument, LocalDidResolver
 from kr_ovid.did.resolver import CompositeResolver
 from kr_ovid.errors import ConfigurationError, ProofGenerationError
@@ -15,7 +16,7 @@ from kr_ovid.integrity import add_proof, verify_proof
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.problems import ErrorCode
 
-from support import example_credential, example_loader
+from support import NaiveClock, example_credential, example_loader
 
 LOADER = example_loader()
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -29,7 +30,7 @@ def signed(suite: str = "eddsa-rdfc-2022", **kw: Any) -> dict[str, Any]:
 
 
 def verify(doc: Any, **kw: Any) -> Any:
-    kw.setdefault("now", NOW)
+    kw.setdefault("clock", FixedClock(NOW))
     return verify_proof(doc, loader=LOADER, **kw)
 
 
@@ -167,8 +168,10 @@ def test_created_in_future_and_expired() -> None:
     )
     assert _codes(doc) == (ErrorCode.PROOF_EXPIRED,)
     # Exactly at the boundary with skew: still valid.
-    assert verify(doc, now=NOW - timedelta(days=1) + timedelta(seconds=300)).verified
-    assert not verify(doc, now=NOW - timedelta(days=1) + timedelta(seconds=301)).verified
+    assert verify(doc, clock=FixedClock(NOW - timedelta(days=1) + timedelta(seconds=300))).verified
+    assert not verify(
+        doc, clock=FixedClock(NOW - timedelta(days=1) + timedelta(seconds=301))
+    ).verified
 
 
 def test_challenge_and_domain() -> None:
@@ -286,9 +289,9 @@ def test_misuse_raises_configuration_error() -> None:
 
 
 def test_misuse_of_verifier_options_is_a_result_not_an_exception() -> None:
-    result = verify_proof(signed(), loader=LOADER, allowed_suites=["nope"], now=NOW)
+    result = verify_proof(signed(), loader=LOADER, allowed_suites=["nope"], clock=FixedClock(NOW))
     assert result.codes == (ErrorCode.CONFIGURATION_ERROR,)
-    result = verify_proof(signed(), loader=LOADER, now=datetime(2026, 1, 1))  # naive
+    result = verify_proof(signed(), loader=LOADER, clock=NaiveClock())  # naive
     assert result.codes == (ErrorCode.CONFIGURATION_ERROR,)
 
 

@@ -311,7 +311,9 @@ def test_issue_id_defaults() -> None:
     assert proof["verificationMethod"] == KEY.verification_method
     assert proof["proofPurpose"] == "assertionMethod"
     assert proof["created"] == format_datetime(NOW)
-    assert verify_proof(cred, resolver=RESOLVER, now=NOW, expected_controller=LA.did).verified
+    assert verify_proof(
+        cred, resolver=RESOLVER, clock=FixedClock(NOW), expected_controller=LA.did
+    ).verified
     assert validate_credential(cred) == []
     assert out.sd_jwts == ()
 
@@ -350,7 +352,7 @@ def test_jcs_suite() -> None:
     out = issuer(cryptosuite="eddsa-jcs-2022").issue_id(claims())
     assert out.credential is not None
     assert out.credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
-    assert verify_proof(out.credential, resolver=RESOLVER, now=NOW).verified
+    assert verify_proof(out.credential, resolver=RESOLVER, clock=FixedClock(NOW)).verified
 
 
 def test_predicates_use_the_korean_date() -> None:
@@ -548,7 +550,7 @@ def test_sd_jwt_copy_verifies_and_is_schema_valid() -> None:
         nonce=None,
         audience=None,
         require_key_binding=False,
-        now=NOW,
+        clock=FixedClock(NOW),
     )
     assert result.verified, result.errors
     doc = {k: v for k, v in result.document.items() if k not in {"iat", "cnf"}}
@@ -734,7 +736,7 @@ def _verifier(start: str, store: InMemoryStatusListStore) -> Verifier:
         next_update=NOW + timedelta(days=30),
     )
     registry = TrustListRegistry.from_trust_list(
-        trust, root_did=root.controller, resolver=RESOLVER, now=NOW, clock=CLOCK
+        trust, root_did=root.controller, resolver=RESOLVER, clock=CLOCK
     )
     fetcher = LocalStatusListFetcher()
     for list_id in store.list_ids():

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from kr_ovid import JsonLdLimits
+from kr_ovid.clock import FixedClock
 from kr_ovid.errors import CanonicalizationError
 from kr_ovid.integrity import add_proof, verify_proof
 from kr_ovid.jsonld import _pyld_engine
@@ -58,11 +59,11 @@ def test_the_attackers_signed_long_array_does_not_cost_a_verifier() -> None:
     limits = JsonLdLimits(max_array_items=10_000)
     signed = add_proof(credential(8_000), ATTACKER, created=NOW, loader=LOADER, limits=limits)
     # The default bounds refuse it outright, with a code …
-    result = verify_proof(signed, loader=LOADER, now=NOW)
+    result = verify_proof(signed, loader=LOADER, clock=FixedClock(NOW))
     assert not result.verified
     assert {p.code for p in result.errors} == {ErrorCode.SIZE_LIMIT_ERROR}
     # … and with wider bounds the strict form does linear work: one statement per item.
-    assert verify_proof(signed, loader=LOADER, now=NOW, limits=limits).verified
+    assert verify_proof(signed, loader=LOADER, clock=FixedClock(NOW), limits=limits).verified
     unsigned = {k: v for k, v in signed.items() if k != "proof"}
     assert len(to_quads(unsigned, LOADER.compiled, limits=limits)) == 8_000 + 3
 

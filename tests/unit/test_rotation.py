@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.did.resolver import CompositeResolver
 from kr_ovid.did.rotation import active_assertion_method, is_active, revoke_key, rotate_key
 from kr_ovid.did.web import WebDidResolver, build_did_document
@@ -40,7 +41,7 @@ def issue(signer: Ed25519Signer, created: datetime) -> dict[str, Any]:
 def verify(credential: dict[str, Any], did_document: dict[str, Any]) -> Any:
     resolver = CompositeResolver({"web": WebDidResolver(documents={DID: did_document})})
     return verify_proof(
-        credential, resolver=resolver, now=NOW, loader=LOADER, expected_controller=DID
+        credential, resolver=resolver, clock=FixedClock(NOW), loader=LOADER, expected_controller=DID
     )
 
 

@@ -125,7 +125,7 @@ def test_kb_jwt_format() -> None:
         holder_signer=HOLDER,
         nonce="nonce-123",
         aud="https://www.gov.kr",
-        iat=FixedClock(NOW),
+        clock=FixedClock(NOW),
     )
     parts = split_sd_jwt(p)
     assert parts.kb_jwt is not None
@@ -143,20 +143,27 @@ def test_kb_jwt_format() -> None:
 
 def test_kb_jwt_refusals() -> None:
     with pytest.raises(ConfigurationError):  # key is not the cnf key
-        present(SD, [], holder_signer=Ed25519Signer.generate(), nonce="n", aud="a", iat=NOW)
+        present(
+            SD,
+            [],
+            holder_signer=Ed25519Signer.generate(),
+            nonce="n",
+            aud="a",
+            clock=FixedClock(NOW),
+        )
     with pytest.raises(ConfigurationError):
-        present(SD, [], holder_signer=HOLDER, nonce=None, aud="a", iat=NOW)
+        present(SD, [], holder_signer=HOLDER, nonce=None, aud="a", clock=FixedClock(NOW))
     with pytest.raises(ConfigurationError):
-        present(SD, [], holder_signer=HOLDER, nonce="", aud="a", iat=NOW)
+        present(SD, [], holder_signer=HOLDER, nonce="", aud="a", clock=FixedClock(NOW))
     with pytest.raises(ConfigurationError):
         present(SD, [], nonce="n", aud="a")  # nonce without a KB-JWT would be silently dropped
     unbound = issue_sd_jwt(VC, ISSUER, disclosable=PLAN, iat=NOW)
     with pytest.raises(ConfigurationError):
-        present(unbound, [], holder_signer=HOLDER, nonce="n", aud="a", iat=NOW)
+        present(unbound, [], holder_signer=HOLDER, nonce="n", aud="a", clock=FixedClock(NOW))
 
 
 def test_parse_issued_refuses_presentations_and_junk() -> None:
-    p = present(SD, [], holder_signer=HOLDER, nonce="n", aud="a", iat=NOW)
+    p = present(SD, [], holder_signer=HOLDER, nonce="n", aud="a", clock=FixedClock(NOW))
     with pytest.raises(SdJwtError, match="issued SD-JWT ends with '~'"):
         parse_issued(p)
     for junk, rule in (

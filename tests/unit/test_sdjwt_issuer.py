@@ -59,7 +59,7 @@ def _verify(sd_jwt: str) -> Any:
         nonce=None,
         audience=None,
         require_key_binding=False,
-        now=NOW,
+        clock=FixedClock(NOW),
     )
 
 
@@ -91,10 +91,8 @@ def test_issue_header_and_payload() -> None:
     assert {k: v for k, v in result.document.items() if k not in {"iat", "cnf"}} == VC
 
 
-def test_typ_cty_and_clock() -> None:
-    sd = issue_sd_jwt(
-        VC, ISSUER, disclosable=[], typ="example+sd-jwt", cty=None, iat=FixedClock(NOW)
-    )
+def test_typ_cty_and_iat() -> None:
+    sd = issue_sd_jwt(VC, ISSUER, disclosable=[], typ="example+sd-jwt", cty=None, iat=NOW)
     header, payload = _jws_parts(sd)
     assert header == {"alg": "Ed25519", "kid": ISSUER.verification_method, "typ": "example+sd-jwt"}
     assert payload["iat"] == int(NOW.timestamp())
@@ -225,9 +223,21 @@ def test_batch_presentations_share_only_disclosed_values() -> None:
     batch = issue_batch(VC, ISSUER, [h.public.jwk for h in holders], disclosable=PLAN, iat=NOW)
     shown = ["/credentialSubject/birthDate"]
     p1 = present(
-        batch[0], shown, holder_signer=holders[0], nonce="n1", aud="https://gov24", iat=NOW
+        batch[0],
+        shown,
+        holder_signer=holders[0],
+        nonce="n1",
+        aud="https://gov24",
+        clock=FixedClock(NOW),
     )
-    p2 = present(batch[1], shown, holder_signer=holders[1], nonce="n2", aud="https://shop", iat=NOW)
+    p2 = present(
+        batch[1],
+        shown,
+        holder_signer=holders[1],
+        nonce="n2",
+        aud="https://shop",
+        clock=FixedClock(NOW),
+    )
     s1, s2 = split_sd_jwt(p1), split_sd_jwt(p2)
     assert s1.jws.split(".")[2] != s2.jws.split(".")[2]
     assert set(s1.disclosures).isdisjoint(s2.disclosures)

@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.keys.jwk import b64url_decode, b64url_encode
 from kr_ovid.problems import ErrorCode
@@ -258,7 +259,11 @@ def test_key_binding_jwt(case: str) -> None:
 def test_production_verifier_refuses_ecdsa(case: str) -> None:
     text = _compact(VECTORS / case / "sd_jwt_presentation.txt")
     result = verify_sd_jwt(
-        text, resolve_key=lambda kid, h: bytes(32), nonce="1234567890", audience="x", now=NOW
+        text,
+        resolve_key=lambda kid, h: bytes(32),
+        nonce="1234567890",
+        audience="x",
+        clock=FixedClock(NOW),
     )
     assert not result.verified
     assert result.codes == (ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR,)
@@ -285,7 +290,7 @@ def test_full_pipeline_on_vector_payload_resigned_with_ed25519(case: str) -> Non
         nonce=None,
         audience=None,
         require_key_binding=False,
-        now=NOW,
+        clock=FixedClock(NOW),
     )
     assert result.errors == ()
     assert result.document == _json(folder / "verified_contents.json")
@@ -329,7 +334,7 @@ def test_w3c_ecdsa_fixtures(name: str, vm: str, valid: bool, credential: str | N
         nonce=None,
         audience=None,
         require_key_binding=False,
-        now=NOW,
+        clock=FixedClock(NOW),
     )
     assert result.codes == (ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR,)
 
@@ -351,7 +356,7 @@ def test_w3c_eddsa_bad_media_type(name: str) -> None:
             nonce=None,
             audience=None,
             require_key_binding=False,
-            now=NOW,
+            clock=FixedClock(NOW),
         )
 
     refused = run("vc+sd-jwt")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.errors import ConfigurationError, ResolutionError
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.keys.jwk import b64url_encode
@@ -24,6 +25,8 @@ from kr_ovid.sdjwt.disclosure import (
     split_sd_jwt,
 )
 from kr_ovid.sdjwt.jws import encode_json, sign_compact_jws
+
+from support import NaiveClock
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 ISSUER = Ed25519Signer.from_seed(b"\x11" * 32, verification_method="did:web:mofa.example:la#key-1")
@@ -56,13 +59,23 @@ def resolve(kid: str, header: dict[str, Any]) -> bytes | None:
 
 
 def verify(presentation: object, **kw: Any) -> VerificationResult:
-    args: dict[str, Any] = {"resolve_key": resolve, "nonce": NONCE, "audience": AUD, "now": NOW}
+    args: dict[str, Any] = {
+        "resolve_key": resolve,
+        "nonce": NONCE,
+        "audience": AUD,
+        "clock": FixedClock(NOW),
+    }
     args.update(kw)
     return verify_sd_jwt(presentation, **args)
 
 
 def _present(paths: list[str], **kw: Any) -> str:
-    args: dict[str, Any] = {"holder_signer": HOLDER, "nonce": NONCE, "aud": AUD, "iat": NOW}
+    args: dict[str, Any] = {
+        "holder_signer": HOLDER,
+        "nonce": NONCE,
+        "aud": AUD,
+        "clock": FixedClock(NOW),
+    }
     args.update(kw)
     return present(SD, paths, **args)
 
@@ -145,7 +158,7 @@ def test_arguments_are_checked() -> None:
         {"audience": None},
         {"nonce": ""},
         {"audience": 5},
-        {"now": datetime(2026, 1, 1)},
+        {"clock": NaiveClock()},  # naive
         {"iat_window": timedelta(-1)},
         {"expected_typ": ""},
     ):
@@ -266,18 +279,20 @@ def test_nonce_and_audience() -> None:
 
 def test_iat_window() -> None:
     p = _present([])
-    assert verify(p, now=NOW + timedelta(minutes=5)).verified
-    assert verify(p, now=NOW + timedelta(minutes=5, seconds=1)).codes == (
+    assert verify(p, clock=FixedClock(NOW + timedelta(minutes=5))).verified
+    assert verify(p, clock=FixedClock(NOW + timedelta(minutes=5, seconds=1))).codes == (
         ErrorCode.KEY_BINDING_ERROR,
     )
-    assert verify(p, now=NOW + timedelta(hours=1), iat_window=timedelta(hours=2)).verified
-    assert verify(p, now=NOW - timedelta(minutes=2)).verified
-    assert verify(p, now=NOW - timedelta(minutes=2, seconds=1)).codes == (
+    assert verify(
+        p, clock=FixedClock(NOW + timedelta(hours=1)), iat_window=timedelta(hours=2)
+    ).verified
+    assert verify(p, clock=FixedClock(NOW - timedelta(minutes=2))).verified
+    assert verify(p, clock=FixedClock(NOW - timedelta(minutes=2, seconds=1))).codes == (
         ErrorCode.KEY_BINDING_ERROR,
     )
-    assert verify(p, now=NOW - timedelta(seconds=10), clock_skew=timedelta(0)).codes == (
-        ErrorCode.KEY_BINDING_ERROR,
-    )
+    assert verify(
+        p, clock=FixedClock(NOW - timedelta(seconds=10)), clock_skew=timedelta(0)
+    ).codes == (ErrorCode.KEY_BINDING_ERROR,)
 
 
 def test_kb_jwt_sd_hash_binds_the_disclosures() -> None:

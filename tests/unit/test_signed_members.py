@@ -72,7 +72,7 @@ class Deployment:
             next_update=ISSUED_AT + timedelta(days=3650),
         )
         self.registry = TrustListRegistry.from_trust_list(
-            trust, root_did=ROOT.controller, resolver=RESOLVER, now=ISSUED_AT, clock=clock
+            trust, root_did=ROOT.controller, resolver=RESOLVER, clock=clock
         )
         self.store = InMemoryStatusListStore(clock=clock)
         issuer = Issuer(LA, KEY, clock=clock, did_document=DOC, status_store=self.store)
@@ -210,7 +210,7 @@ def test_strict_form_refuses_before_any_signature_work(suite: str) -> None:
     }
     signed = add_proof(cred, HOLDER, cryptosuite=suite, created=ISSUED_AT)
     signed[CRED + "validUntil"] = "2020-01-01T00:00:00Z"
-    result = verify_proof(signed, resolver=Unreachable(), now=ISSUED_AT)  # type: ignore[arg-type]
+    result = verify_proof(signed, resolver=Unreachable(), clock=FixedClock(ISSUED_AT))  # type: ignore[arg-type]
     assert not result.verified
     assert codes(result) == {ErrorCode.MALFORMED_VALUE_ERROR}
     with pytest.raises(CanonicalizationError):
@@ -242,14 +242,14 @@ def test_jcs_proof_context_removed_or_cut_does_not_verify() -> None:
         "credentialSubject": {"id": "did:example:x", "nationality": "KR"},
     }
     signed = add_proof(cred, HOLDER, cryptosuite="eddsa-jcs-2022", created=ISSUED_AT)
-    assert verify_proof(signed, now=ISSUED_AT, loader=loader()).verified
+    assert verify_proof(signed, clock=FixedClock(ISSUED_AT), loader=loader()).verified
     for proof_context in (None, ["https://www.w3.org/ns/credentials/v2"]):
         tampered = copy.deepcopy(signed)
         if proof_context is None:
             del tampered["proof"]["@context"]
         else:
             tampered["proof"]["@context"] = proof_context
-        result = verify_proof(tampered, now=ISSUED_AT)
+        result = verify_proof(tampered, clock=FixedClock(ISSUED_AT))
         assert not result.verified, proof_context
 
 
@@ -264,7 +264,7 @@ def test_jcs_document_context_extended_after_signing_still_verifies() -> None:
     }
     signed = add_proof(cred, HOLDER, cryptosuite="eddsa-jcs-2022", created=ISSUED_AT)
     signed["@context"] = [*signed["@context"], "https://w3id.org/kr-ovid/v1"]
-    result = verify_proof(signed, now=ISSUED_AT)
+    result = verify_proof(signed, clock=FixedClock(ISSUED_AT))
     assert result.verified, result.errors
 
 
@@ -365,14 +365,14 @@ def test_the_verifier_hands_one_context_down(dep: Deployment) -> None:
     assert isinstance(context, VerificationContext)
     assert context.allowed_suites == verifier.policy.allowed_suites
     assert context.limits is verifier.policy.jsonld_limits
-    assert verify_proof(dep.credential, context=context, now=at).verified
+    assert verify_proof(dep.credential, context=context.at(at)).verified
     # One source of truth: a context and loose parts together are a coded caller error.
-    mixed = verify_proof(dep.credential, context=context, resolver=RESOLVER, now=at)
+    mixed = verify_proof(dep.credential, context=context.at(at), resolver=RESOLVER)
     assert mixed.codes == (ErrorCode.CONFIGURATION_ERROR,)
     with pytest.raises(KrOvidError):
         StatusChecker(context=context, resolver=RESOLVER)
     narrow = context.narrowed({"eddsa-jcs-2022"})
-    refused = verify_proof(dep.credential, context=narrow, now=at)
+    refused = verify_proof(dep.credential, context=narrow.at(at))
     assert refused.codes == (ErrorCode.UNSUPPORTED_CRYPTOSUITE,)
     with pytest.raises(KrOvidError):
         VerificationContext(allowed_suites=frozenset({"no-such-suite"}))

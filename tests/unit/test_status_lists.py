@@ -244,7 +244,9 @@ def test_published_list_credential(world: World) -> None:
         assert bits == world.store.bitstring(world.status.list_id, purpose)
         assert bits.get(world.status.index) == (purpose == "suspension")
         assert cred["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
-        assert verify_proof(cred, resolver=RESOLVER, now=NOW, expected_controller=LA.did).verified
+        assert verify_proof(
+            cred, resolver=RESOLVER, clock=FixedClock(NOW), expected_controller=LA.did
+        ).verified
 
 
 def test_publish_defaults_issuer_to_the_signer_did(world: World) -> None:

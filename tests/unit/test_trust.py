@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.did.resolver import CompositeResolver
 from kr_ovid.did.web import WebDidResolver, build_did_document
 from kr_ovid.errors import ConfigurationError, KrOvidError, VerificationFailed
@@ -26,7 +27,7 @@ from kr_ovid.trust import (
     verify_trust_list,
 )
 
-from support import example_credential, example_loader
+from support import NaiveClock, example_credential, example_loader
 
 ROOT_DID = "did:web:ovid.example:root"
 ROOT = Ed25519Signer.from_seed(b"\x21" * 32).with_verification_method(ROOT_DID + "#root-1")
@@ -108,13 +109,13 @@ def make(version: int = 1, rows: list[Any] | None = None, **kw: Any) -> dict[str
 
 
 def verify(document: Any, **kw: Any) -> Any:
-    kw.setdefault("now", NOW)
+    kw.setdefault("clock", FixedClock(NOW))
     kw.setdefault("resolver", RESOLVER)
     return verify_trust_list(document, root_did=ROOT_DID, **kw)
 
 
 def registry(document: Any = None, **kw: Any) -> TrustListRegistry:
-    kw.setdefault("now", NOW)
+    kw.setdefault("clock", FixedClock(NOW))
     return TrustListRegistry.from_trust_list(
         make() if document is None else document, root_did=ROOT_DID, resolver=RESOLVER, **kw
     )
@@ -314,17 +315,19 @@ def test_number_as_string_is_refused_though_rdf_is_equal() -> None:
 
 def test_expiry_and_grace() -> None:
     document = make()
-    assert verify(document, now=NEXT + timedelta(hours=23)).verified  # default grace: 24 h
-    late = verify(document, now=NEXT + timedelta(hours=25))
+    assert verify(
+        document, clock=FixedClock(NEXT + timedelta(hours=23))
+    ).verified  # default grace: 24 h
+    late = verify(document, clock=FixedClock(NEXT + timedelta(hours=25)))
     assert late.codes == (ErrorCode.TRUST_LIST_EXPIRED,)
     assert late.retryable
-    assert verify(document, now=NEXT + timedelta(hours=1), grace=timedelta(0)).codes == (
-        ErrorCode.TRUST_LIST_EXPIRED,
-    )
+    assert verify(
+        document, clock=FixedClock(NEXT + timedelta(hours=1)), grace=timedelta(0)
+    ).codes == (ErrorCode.TRUST_LIST_EXPIRED,)
 
 
 def test_not_valid_yet() -> None:
-    result = verify(make(), now=ISSUED - timedelta(days=1))
+    result = verify(make(), clock=FixedClock(ISSUED - timedelta(days=1)))
     assert ErrorCode.TRUST_LIST_ERROR in result.codes
 
 
@@ -341,9 +344,9 @@ def test_hostile_input_never_raises(hostile: Any) -> None:
 
 
 def test_bad_options_are_reported() -> None:
-    assert verify(make(), now=datetime(2024, 7, 2)).codes == (ErrorCode.CONFIGURATION_ERROR,)
+    assert verify(make(), clock=NaiveClock()).codes == (ErrorCode.CONFIGURATION_ERROR,)
     assert verify(make(), grace=timedelta(-1)).codes == (ErrorCode.CONFIGURATION_ERROR,)
-    result = verify_trust_list(make(), root_did="root", resolver=RESOLVER, now=NOW)
+    result = verify_trust_list(make(), root_did="root", resolver=RESOLVER, clock=FixedClock(NOW))
     assert result.codes == (ErrorCode.CONFIGURATION_ERROR,)
 
 
@@ -466,7 +469,7 @@ def test_update_to_a_newer_list() -> None:
 
 def test_update_refuses_rollback_and_keeps_the_current_list() -> None:
     reg = registry(make(version=5))
-    older = reg.update(make(version=4), now=NOW)
+    older = reg.update(make(version=4))
     assert older.codes == (ErrorCode.TRUST_LIST_ROLLBACK,)
     assert reg.version == 5
 
@@ -477,15 +480,15 @@ def test_update_same_version() -> None:
     again["proof"] = add_proof(
         {k: v for k, v in again.items() if k != "proof"}, ROOT, created=ISSUED + timedelta(hours=1)
     )["proof"]
-    assert reg.update(again, now=NOW).verified  # same content, re-signed: a re-fetch
-    equivocation = reg.update(make(version=5, rows=ROWS[:1]), now=NOW)
+    assert reg.update(again).verified  # same content, re-signed: a re-fetch
+    equivocation = reg.update(make(version=5, rows=ROWS[:1]))
     assert equivocation.codes == (ErrorCode.TRUST_LIST_ROLLBACK,)
     assert len(reg.trust_list.missions) == 4
 
 
 def test_update_refuses_forged_list() -> None:
     reg = registry()
-    assert reg.update(make(version=2, root_signer=ROGUE), now=NOW).codes == (
+    assert reg.update(make(version=2, root_signer=ROGUE)).codes == (
         ErrorCode.PROOF_VERIFICATION_ERROR,
     )
     assert reg.version == 1
@@ -511,7 +514,7 @@ def accreditation_of(credential: dict[str, Any], ctype: str = ID_TYPE) -> Accred
     result = verify_proof(
         credential,
         resolver=RESOLVER,
-        now=NOW + timedelta(days=60),
+        clock=FixedClock(NOW + timedelta(days=60)),
         loader=example_loader(),
         expected_controller=credential["issuer"],
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kr_ovid.clock import parse_datetime_stamp
+from kr_ovid.clock import FixedClock, parse_datetime_stamp
 from kr_ovid.integrity import add_proof, get_suite, verify_proof
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.keys.multikey import decode_secret_multikey
@@ -96,7 +96,7 @@ def _now(doc: dict[str, Any]) -> Any:
 @pytest.mark.parametrize("path", SIGNED, ids=lambda p: str(p.relative_to(V)))
 def test_signed_vectors_verify(path: Path) -> None:
     doc = load_json(path)
-    result = verify_proof(doc, loader=LOADER, now=_now(doc))
+    result = verify_proof(doc, loader=LOADER, clock=FixedClock(_now(doc)))
     assert result.verified, result.errors
     assert result.errors == ()
 
@@ -109,7 +109,7 @@ def test_tampered_vectors_fail(path: Path) -> None:
     tampered["credentialSubject"][
         "alumniOf" if "alumniOf" in tampered["credentialSubject"] else "id"
     ] = "did:example:tampered"
-    result = verify_proof(tampered, loader=LOADER, now=now)
+    result = verify_proof(tampered, loader=LOADER, clock=FixedClock(now))
     assert not result.verified
     assert ErrorCode.PROOF_VERIFICATION_ERROR in result.codes
 
@@ -117,7 +117,7 @@ def test_tampered_vectors_fail(path: Path) -> None:
     tampered = copy.deepcopy(doc)
     first = tampered["proof"][0] if isinstance(tampered["proof"], list) else tampered["proof"]
     first["created"] = "2020-01-01T00:00:00Z"
-    result = verify_proof(tampered, loader=LOADER, now=now)
+    result = verify_proof(tampered, loader=LOADER, clock=FixedClock(now))
     assert not result.verified
     # That proof fails, and so does every proof chained on it; nothing else is reported.
     assert set(result.codes) == {ErrorCode.PROOF_VERIFICATION_ERROR}

@@ -78,7 +78,7 @@ class World:
             next_update=NOW + timedelta(days=30),
         )
         self.registry = TrustListRegistry.from_trust_list(
-            trust, root_did=ROOT.controller, resolver=RESOLVER, now=NOW, clock=CLOCK
+            trust, root_did=ROOT.controller, resolver=RESOLVER, clock=CLOCK
         )
         self.store = InMemoryStatusListStore(clock=CLOCK)
         self.issuer = Issuer(LA, KEY, clock=CLOCK, did_document=DOC, status_store=self.store)

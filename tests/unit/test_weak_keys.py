@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from kr_ovid.clock import FixedClock
 from kr_ovid.did.key import DidKeyResolver, public_key_from_did_key
 from kr_ovid.errors import KeyFormatError, KrOvidError
 from kr_ovid.integrity import add_proof, verify_proof
@@ -109,7 +110,9 @@ def test_a_presentation_by_a_small_order_did_key_does_not_verify() -> None:
             "proofValue": encode_multibase_base58btc(UNIVERSAL_SIGNATURE),
         },
     }
-    result = verify_proof(vp, proof_purpose="authentication", challenge="c", domain="d", now=NOW)
+    result = verify_proof(
+        vp, proof_purpose="authentication", challenge="c", domain="d", clock=FixedClock(NOW)
+    )
     assert not result.verified
     assert result.errors
 
@@ -124,12 +127,12 @@ def test_multibase_with_whitespace_has_no_second_spelling(suffix: str) -> None:
         "credentialSubject": {"id": "did:example:x"},
     }
     signed = add_proof(doc, signer, created=NOW)
-    assert verify_proof(signed, now=NOW).verified
+    assert verify_proof(signed, clock=FixedClock(NOW)).verified
     with pytest.raises(KeyFormatError):
         decode_multibase_base58btc(signed["proof"]["proofValue"] + suffix)
     with pytest.raises(KeyFormatError):
         decode_public_multikey(signer.public.multikey + suffix)
     signed["proof"]["proofValue"] += suffix
-    result = verify_proof(signed, now=NOW)
+    result = verify_proof(signed, clock=FixedClock(NOW))
     assert not result.verified
     assert result.errors[0].code is ErrorCode.MALFORMED_PROOF_ERROR

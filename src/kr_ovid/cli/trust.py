@@ -8,6 +8,7 @@ from typing import Any
 
 from kr_ovid.cli._common import EXIT_OK, CliError, emit, emit_result, read_json
 from kr_ovid.cli.did import did_resolver_from_dir, parse_at
+from kr_ovid.clock import FixedClock
 from kr_ovid.errors import ConfigurationError
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.trust import (
@@ -117,7 +118,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         document,
         root_did=args.root_did,
         resolver=did_resolver_from_dir(args.did_docs),
-        now=parse_at(args.at),
+        clock=FixedClock(parse_at(args.at)),
         grace=timedelta(hours=args.grace_hours),
         previous_version=args.previous_version,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kr_ovid.clock import Clock
+from kr_ovid.clock import Clock, SystemClock
 from kr_ovid.errors import ConfigurationError, KeyFormatError
 from kr_ovid.keys.jwk import public_key_from_jwk
 from kr_ovid.keys.signer import Signer
@@ -152,7 +152,7 @@ def select_disclosures(held: HeldSdJwt, disclose: Iterable[str]) -> tuple[str, .
 
 
 def create_kb_jwt(
-    presented: str, holder_signer: Signer, *, nonce: str, aud: str, iat: datetime | Clock | None
+    presented: str, holder_signer: Signer, *, nonce: str, aud: str, iat: datetime | None
 ) -> str:
     """The Key Binding JWT over ``presented`` (ending in ``~``), RFC 9901 §4.3.
 
@@ -174,13 +174,14 @@ def present(
     holder_signer: Signer | None = None,
     nonce: str | None = None,
     aud: str | None = None,
-    iat: datetime | Clock | None = None,
+    clock: Clock | None = None,
 ) -> str:
     """Build ``<JWS>~<chosen disclosures>~[<KB-JWT>]`` (RFC 9901 §4, §7.2).
 
     With ``holder_signer``, ``nonce`` and ``aud`` are required and a KB-JWT is appended; the
     credential must carry ``cnf.jwk`` and, when the signer exposes ``public_key``, it must be
-    that key. Raises :class:`~kr_ovid.errors.ConfigurationError` for an unknown path.
+    that key. The KB-JWT's ``iat`` is ``clock``'s now (default: the system clock). Raises
+    :class:`~kr_ovid.errors.ConfigurationError` for an unknown path.
     """
     held = _held(sd_jwt)
     chosen = select_disclosures(held, disclose)
@@ -201,4 +202,5 @@ def present(
         raise ConfigurationError("holder_signer's key is not the credential's cnf key")
     if nonce is None or aud is None:
         raise ConfigurationError("nonce and aud are required for a KB-JWT")
+    iat = (clock or SystemClock()).now()
     return presented + create_kb_jwt(presented, holder_signer, nonce=nonce, aud=aud, iat=iat)

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from kr_ovid.clock import Clock
 from kr_ovid.errors import ConfigurationError
 from kr_ovid.keys.jwk import b64url_encode, public_key_from_jwk
 from kr_ovid.keys.signer import Signer
@@ -78,7 +77,7 @@ def issue_sd_jwt(
     typ: str = VC_SD_JWT_TYP,
     cty: str | None = "vc",
     decoys: int | range = DEFAULT_DECOYS,
-    iat: datetime | Clock | None = None,
+    iat: datetime | None = None,
     salt_source: SaltSource | None = None,
 ) -> str:
     """Issue ``<JWS>~<d1>~...~<dn>~`` (RFC 9901 §4; VC-JOSE-COSE §3.2.1 ``typ``/``cty``).
@@ -129,7 +128,7 @@ def issue_batch(
     typ: str = VC_SD_JWT_TYP,
     cty: str | None = "vc",
     decoys: int | range = DEFAULT_DECOYS,
-    iat: datetime | Clock | None = None,
+    iat: datetime | None = None,
 ) -> list[str]:
     """N copies of one credential for one-time use, one per holder key (RFC 9901 §10.1).
 

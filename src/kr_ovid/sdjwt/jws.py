@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from kr_ovid._json import JsonLimits, JsonParseError, check_json_value, parse_json
-from kr_ovid.clock import Clock, SystemClock
+from kr_ovid.clock import SystemClock
 from kr_ovid.errors import ConfigurationError, KrOvidError
 from kr_ovid.keys.jwk import b64url_decode, b64url_encode
 from kr_ovid.keys.signer import ED25519, Signer, verify_ed25519
@@ -279,13 +279,10 @@ def media_type_matches(value: object, expected: str) -> bool:
     return isinstance(value, str) and norm(value) == norm(expected)
 
 
-def numeric_date(when: datetime | Clock | None) -> int:
-    """JWT NumericDate (RFC 7519 §2) in whole seconds; ``None`` means the system clock."""
-    if isinstance(when, datetime):
-        instant = when
-    else:
-        instant = (SystemClock() if when is None else when).now()
-    if instant.tzinfo is None:
+def numeric_date(when: datetime | None) -> int:
+    """JWT NumericDate (RFC 7519 §2) in whole seconds; ``None`` means now by the system clock."""
+    instant = SystemClock().now() if when is None else when
+    if not isinstance(instant, datetime) or instant.tzinfo is None:
         raise ConfigurationError("naive datetime: pass a timezone-aware value")
     return int(instant.timestamp())
 

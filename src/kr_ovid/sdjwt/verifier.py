@@ -74,7 +74,7 @@ def verify_sd_jwt(
     expected_typ: str = VC_SD_JWT_TYP,
     expected_cty: str | None = None,
     require_key_binding: bool = True,
-    now: datetime | Clock | None = None,
+    clock: Clock | None = None,
     iat_window: timedelta = timedelta(minutes=5),
     clock_skew: timedelta = timedelta(minutes=2),
     limits: SdJwtLimits = DEFAULT_SD_JWT_LIMITS,
@@ -85,7 +85,7 @@ def verify_sd_jwt(
     ``resolve_key(kid, header)`` returns the issuer's raw Ed25519 key or ``None``. ``nonce`` and
     ``audience`` must be given (compared exactly) when ``require_key_binding`` is true; a KB-JWT
     that is present is checked even when not required. The KB-JWT ``iat`` must lie in
-    ``[now - iat_window, now + clock_skew]``.
+    ``[now - iat_window, now + clock_skew]``, ``now`` read once from ``clock`` (default: system).
 
     ``allowed_algorithms`` narrows the JWS ``alg`` values accepted for the issuer's signature and
     the KB-JWT (a service policy); both spell Ed25519 by default.
@@ -106,10 +106,9 @@ def verify_sd_jwt(
         raise ConfigurationError("expected_typ must be a non-empty string")
     if iat_window < timedelta(0) or clock_skew < timedelta(0):
         raise ConfigurationError("iat_window and clock_skew must not be negative")
-    clock = SystemClock() if now is None else now
-    instant = clock if isinstance(clock, datetime) else clock.now()
-    if instant.tzinfo is None:
-        raise ConfigurationError("now must be timezone-aware")
+    instant = (clock or SystemClock()).now()
+    if not isinstance(instant, datetime) or instant.tzinfo is None:
+        raise ConfigurationError("the clock must return timezone-aware times")
     instant = instant.astimezone(UTC)
 
     try:

@@ -350,7 +350,7 @@ class StatusChecker:
             isinstance(subject_members, dict) and set(subject_members) - _LIST_SUBJECT_MEMBERS
         ):
             raise fail("status list credential carries members a status list does not have")
-        result = verify_proof(doc, context=self._context, now=now, expected_controller=issuer)
+        result = verify_proof(doc, context=self._context.at(now), expected_controller=issuer)
         if not result.verified:
             codes = ", ".join(p.code.value for p in result.errors)
             raise fail(f"status list credential does not verify ({codes})")

@@ -65,7 +65,6 @@ class TrustListRegistry:
         *,
         root_did: str,
         resolver: DidResolver,
-        now: datetime | None = None,
         clock: Clock | None = None,
         grace: timedelta = DEFAULT_GRACE,
         previous_version: int | None = None,
@@ -74,14 +73,14 @@ class TrustListRegistry:
     ) -> TrustListRegistry:
         """Verify ``document`` and build a registry; raises ``VerificationFailed`` if it fails.
 
-        ``clock`` (default: system) dates later freshness checks; ``now`` only this one.
+        ``clock`` (default: system) dates this verification and later freshness checks.
         """
         clock = clock or SystemClock()
         result = verify_trust_list(
             document,
             root_did=root_did,
             resolver=resolver,
-            now=now or clock.now(),
+            clock=clock,
             grace=grace,
             previous_version=previous_version,
             skew=skew,
@@ -106,7 +105,7 @@ class TrustListRegistry:
     def version(self) -> int:
         return self._current.version
 
-    def update(self, document: Any, *, now: datetime | None = None) -> VerificationResult:
+    def update(self, document: Any) -> VerificationResult:
         """Adopt a newer list if it verifies; otherwise keep the current one and say why.
 
         The same version with the same content is accepted (a re-fetch); the same version with
@@ -118,7 +117,7 @@ class TrustListRegistry:
                 document,
                 root_did=self._root_did,
                 resolver=self._resolver,
-                now=now or self._clock.now(),
+                clock=self._clock,
                 grace=self._grace,
                 previous_version=current.version,
                 skew=self._skew,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kr_ovid._json import JsonParseError, check_json_value
-from kr_ovid.clock import Clock, SystemClock
+from kr_ovid.clock import Clock, FixedClock, SystemClock
 from kr_ovid.context import DEFAULT_SKEW
 from kr_ovid.did.document import is_did
 from kr_ovid.did.resolver import DidResolver
@@ -33,7 +33,6 @@ def verify_trust_list(
     *,
     root_did: str,
     resolver: DidResolver,
-    now: datetime | None = None,
     clock: Clock | None = None,
     grace: timedelta = DEFAULT_GRACE,
     previous_version: int | None = None,
@@ -49,11 +48,11 @@ def verify_trust_list(
     """
     checks = ("proof", "trust-list")
     try:
-        when = now or (clock or SystemClock()).now()
-        if when.tzinfo is None or not isinstance(grace, timedelta) or grace < timedelta(0):
-            raise ConfigurationError(
-                "now must be timezone-aware and grace a non-negative timedelta"
-            )
+        when = (clock or SystemClock()).now()
+        if not isinstance(when, datetime) or when.tzinfo is None:
+            raise ConfigurationError("the clock must return timezone-aware times")
+        if not isinstance(grace, timedelta) or grace < timedelta(0):
+            raise ConfigurationError("grace must be a non-negative timedelta")
         if not is_did(root_did):
             raise ConfigurationError("root_did must be a DID")
     except (ConfigurationError, AttributeError, TypeError) as exc:
@@ -64,7 +63,7 @@ def verify_trust_list(
         document,
         proof_purpose="assertionMethod",
         resolver=resolver,
-        now=when,
+        clock=FixedClock(when),
         skew=skew,
         loader=loader,
         expected_controller=root_did,
