@@ -160,6 +160,10 @@ class VerifierConfig:
     trust: TrustMode | None = None
     trust_list: Path | None = None
     root_did: str | None = None
+    #: A ``challenge`` in ``POST /presentations/verify`` that ``POST /challenges`` did not issue
+    #: (or that was used already) is refused, unless this is set; unset in the file, it is set
+    #: in test mode only (the W3C suites make up their own challenges).
+    accept_unknown_challenges: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -241,7 +245,14 @@ _SECTIONS: Final = {
         "list_ttl_minutes",
     },
     "challenges": {"path", "ttl_seconds"},
-    "verifier": {"did_documents", "status_lists", "trust", "trust_list", "root_did"},
+    "verifier": {
+        "did_documents",
+        "status_lists",
+        "trust",
+        "trust_list",
+        "root_did",
+        "accept_unknown_challenges",
+    },
     "publish": {"did_documents", "trust_list"},
 }
 _LOG_LEVELS: Final = ("critical", "error", "warning", "info", "debug")
@@ -464,6 +475,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path, source: str = "") -> Se
         trust=_trust_mode(trust),
         trust_list=ver.path("trust_list", must_exist=True),
         root_did=ver.text("root_did"),
+        accept_unknown_challenges=ver.get("accept_unknown_challenges", bool, None),
     )
 
     pub = _section(data, "publish", base)
@@ -573,6 +585,9 @@ def finish(config: ServiceConfig) -> ServiceConfig:
     if config.verifier.trust is None:
         mode: TrustMode = "test" if config.test_mode else "none"
         config = replace(config, verifier=replace(config.verifier, trust=mode))
+    if config.verifier.accept_unknown_challenges is None:
+        verifier = replace(config.verifier, accept_unknown_challenges=config.test_mode)
+        config = replace(config, verifier=verifier)
     if config.verifier.trust == "test" and not config.test_mode:
         raise ConfigurationError("[verifier] trust = 'test' needs test mode")
     if config.verifier.trust == "trust-list" and (

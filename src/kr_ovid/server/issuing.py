@@ -126,7 +126,11 @@ def _with_status(
     else:
         out["credentialStatus"] = [*(existing if isinstance(existing, list) else [existing]), entry]
     contexts = out.get("@context")
-    if isinstance(contexts, list) and VC_V2_CONTEXT not in contexts and STATUS_CONTEXT not in contexts:
+    if (
+        isinstance(contexts, list)
+        and VC_V2_CONTEXT not in contexts
+        and STATUS_CONTEXT not in contexts
+    ):
         # A VC 1.1 credential: BitstringStatusListEntry is defined by the status context there.
         out["@context"] = [*contexts, STATUS_CONTEXT]
     return out, allocation
@@ -257,7 +261,9 @@ def change_status(state: ServiceState, body: Mapping[str, Any], *, actor: str) -
         )
     value = body.get("status", True)
     if not isinstance(value, bool):
-        raise _refuse(400, ErrorCode.MALFORMED_VALUE_ERROR, "status must be true or false", "/status")
+        raise _refuse(
+            400, ErrorCode.MALFORMED_VALUE_ERROR, "status must be true or false", "/status"
+        )
     try:
         found = state.store.find(credential_id)
     except ConfigurationError:

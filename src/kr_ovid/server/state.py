@@ -28,9 +28,11 @@ from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.signer import Ed25519Signer, Signer
 from kr_ovid.server.config import ServiceConfig
 from kr_ovid.server.status_lists import OwnStatusLists, ServiceStatusFetcher
+from kr_ovid.server.trust import IssuerTrust
 from kr_ovid.status.check import LocalStatusListFetcher
 from kr_ovid.status.sqlite_store import SqliteStatusListStore
 from kr_ovid.status.store import InMemoryStatusListStore, StatusListStore
+from kr_ovid.trust import TrustListRegistry
 
 __all__ = ["EXAMPLES_CONTEXTS", "ServiceState", "build_state", "test_mode_signer"]
 
@@ -54,8 +56,9 @@ class ServiceState:
     contexts (plus the W3C examples context in test mode); ``context`` is the one
     :class:`~kr_ovid.context.VerificationContext` the verify routes use; ``status_fetcher``
     answers the service's own list URLs from ``store`` and others only from configured files;
-    ``did_documents`` maps a URL path to the DID document served there; ``trust_list`` is the
-    root-signed list served as published.
+    ``trust`` decides whom the verify routes trust as issuers; ``did_documents`` maps a URL path
+    to the DID document served there; ``trust_list`` is the root-signed list served as
+    published.
     """
 
     config: ServiceConfig
@@ -72,6 +75,8 @@ class ServiceState:
     #: issues without status.
     status_lists: OwnStatusLists | None
     status_fetcher: ServiceStatusFetcher
+    #: Whom the verify routes trust as issuers (``[verifier] trust``).
+    trust: IssuerTrust
     did_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     trust_list: dict[str, Any] | None = None
 
@@ -199,6 +204,20 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
             other = LocalStatusListFetcher()
             for file in sorted(config.verifier.status_lists.glob("*.json")):
                 other.register(_read_json_file(file, "[verifier] status_lists file"))
+        registry = None
+        if config.verifier.trust_list is not None:
+            if config.verifier.root_did is None:
+                raise ConfigurationError("[verifier] trust_list needs root_did")
+            registry = TrustListRegistry.from_trust_list(
+                _read_json_file(config.verifier.trust_list, "[verifier] trust_list"),
+                root_did=config.verifier.root_did,
+                resolver=resolver,
+                clock=clock,
+                loader=loader,
+            )
+        trust = IssuerTrust(
+            config.verifier.trust or "none", own_issuer=issuer_did, registry=registry
+        )
         return ServiceState(
             config=config,
             signer=signer,
@@ -211,6 +230,7 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
             context=context,
             status_lists=own,
             status_fetcher=ServiceStatusFetcher(own, other),
+            trust=trust,
             did_documents=served,
             trust_list=trust_list,
         )
