@@ -20,6 +20,7 @@ _VC = "https://www.w3.org/TR/vc-data-model#"
 _DI = "https://w3id.org/security#"
 _STATUS = "https://www.w3.org/ns/credentials/status-list#"
 _OURS = "https://w3id.org/kr-ovid/errors#"
+_OID4VP = "https://openid.net/specs/openid-4-verifiable-presentations-1_0.html#error-response:"
 
 
 class ErrorCode(str, enum.Enum):
@@ -47,6 +48,11 @@ class ErrorCode(str, enum.Enum):
     STATUS_RETRIEVAL_ERROR = "STATUS_RETRIEVAL_ERROR"
     STATUS_VERIFICATION_ERROR = "STATUS_VERIFICATION_ERROR"
     STATUS_LIST_LENGTH_ERROR = "STATUS_LIST_LENGTH_ERROR"
+    # OpenID for Verifiable Presentations 1.0 §8.5 Error Response (and RFC 6749 §4.1.2.1)
+    INVALID_REQUEST = "INVALID_REQUEST"
+    ACCESS_DENIED = "ACCESS_DENIED"
+    VP_FORMATS_NOT_SUPPORTED = "VP_FORMATS_NOT_SUPPORTED"
+    INVALID_REQUEST_URI_METHOD = "INVALID_REQUEST_URI_METHOD"
     # kr_ovid's own
     DATA_LOSS_ERROR = "DATA_LOSS_ERROR"
     UNKNOWN_CONTEXT = "UNKNOWN_CONTEXT"
@@ -78,6 +84,14 @@ class ErrorCode(str, enum.Enum):
     CONFIGURATION_ERROR = "CONFIGURATION_ERROR"
     VERIFICATION_FAILED = "VERIFICATION_FAILED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    #: OpenID4VP: a response for a transaction that is unknown, expired or already answered.
+    INVALID_TRANSACTION = "INVALID_TRANSACTION"
+    #: OpenID4VP: a presentation for a credential query the request did not make.
+    CREDENTIAL_NOT_REQUESTED = "CREDENTIAL_NOT_REQUESTED"
+    #: OpenID4VP: the presentations do not satisfy the query's credentials or credential_sets.
+    MISSING_CREDENTIAL = "MISSING_CREDENTIAL"
+    #: OpenID4VP: a plain response where the request asked for an encrypted one (direct_post.jwt).
+    ENCRYPTED_RESPONSE_REQUIRED = "ENCRYPTED_RESPONSE_REQUIRED"
 
     @property
     def type_url(self) -> str:
@@ -104,6 +118,10 @@ _NAMESPACE: Mapping[ErrorCode, str] = MappingProxyType(
         ErrorCode.STATUS_RETRIEVAL_ERROR: _STATUS,
         ErrorCode.STATUS_VERIFICATION_ERROR: _STATUS,
         ErrorCode.STATUS_LIST_LENGTH_ERROR: _STATUS,
+        ErrorCode.INVALID_REQUEST: _OID4VP,
+        ErrorCode.ACCESS_DENIED: _OID4VP,
+        ErrorCode.VP_FORMATS_NOT_SUPPORTED: _OID4VP,
+        ErrorCode.INVALID_REQUEST_URI_METHOD: _OID4VP,
     }
 )
 

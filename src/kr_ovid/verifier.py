@@ -40,16 +40,25 @@ from kr_ovid.context import DEFAULT_SKEW, VerificationContext
 from kr_ovid.credential import check_structure, credential_types, issuer_id
 from kr_ovid.did.document import split_did_url
 from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
-from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError
+from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, SchemaError
 from kr_ovid.integrity import key_lifetime_problem
 from kr_ovid.jsonld.canon import JsonLdLimits
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.methods import method_public_key
 from kr_ovid.presentation import unwrap_enveloped
-from kr_ovid.problems import ErrorCode
+from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
-from kr_ovid.schema import schemas_by_type
-from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS
+from kr_ovid.schema import schemas_by_type, validate_claims
+from kr_ovid.sdjwt.disclosure import VC_SD_JWT_TYP
+from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS, media_type_matches
+from kr_ovid.sdjwt.vc import (
+    BITSTRING_STATUS_MEMBER,
+    DC_SD_JWT_TYP,
+    credential_type_for_vct,
+    header_typ,
+    status_entries,
+    subject_claims,
+)
 from kr_ovid.sdjwt.verifier import verify_sd_jwt
 from kr_ovid.stages import (
     Run,
@@ -72,6 +81,8 @@ __all__ = ["Verifier", "VerifierPolicy"]
 
 #: Subject members that describe the credential rather than the person; never "personal claims".
 STRUCTURAL_SUBJECT_MEMBERS = frozenset({"id", "type"})
+#: ``di``: Data Integrity; ``sd-jwt``: ``vc+sd-jwt`` (VC-JOSE-COSE); ``dc+sd-jwt``: IETF SD-JWT VC.
+FORMATS = frozenset({"di", "sd-jwt", "dc+sd-jwt"})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -95,7 +106,7 @@ class VerifierPolicy:
     allowed_suites: frozenset[str] = frozenset({"eddsa-rdfc-2022", "eddsa-jcs-2022"})
     #: JWS ``alg`` values accepted in SD-JWT issuer signatures and KB-JWTs (both mean Ed25519).
     allowed_algorithms: frozenset[str] = frozenset({"Ed25519", "EdDSA"})
-    allowed_formats: frozenset[str] = frozenset({"di", "sd-jwt"})
+    allowed_formats: frozenset[str] = FORMATS
     clock: Clock = field(default_factory=SystemClock)
     skew: timedelta = DEFAULT_SKEW
     require_status: bool = True
@@ -141,9 +152,9 @@ class VerifierPolicy:
         unknown = set(self.allowed_suites) - set(SUITES)
         if unknown:
             raise ConfigurationError(f"unknown cryptosuites in policy: {sorted(unknown)}")
-        if not set(self.allowed_formats) <= {"di", "sd-jwt"} or not self.allowed_formats:
+        if not set(self.allowed_formats) <= FORMATS or not self.allowed_formats:
             raise ConfigurationError(
-                "allowed_formats must be a non-empty subset of {'di', 'sd-jwt'}"
+                f"allowed_formats must be a non-empty subset of {sorted(FORMATS)}"
             )
         if not timedelta(0) <= self.sd_jwt_time_granularity <= timedelta(days=7):
             raise ConfigurationError("sd_jwt_time_granularity must be between 0 and 7 days")
@@ -182,6 +193,8 @@ class _Verified:
     document: dict[str, Any]
     subject: dict[str, Any]
     holder_key: bytes | None  # cnf key of an SD-JWT credential
+    #: Where the subject's claims are: ``/credentialSubject``, or the top level (SD-JWT VC).
+    subject_path: str = "/credentialSubject"
 
 
 class Verifier:
@@ -248,7 +261,7 @@ class Verifier:
         verified = self._credential(credential, run, now=now, prefix="", key_binding=None)
         if verified is None:
             return run.result(None)
-        self._claims_policy(verified.subject, run, "/credentialSubject")
+        self._claims_policy(verified.subject, run, verified.subject_path)
         claims = self._view(verified.subject, run)
         return run.result(verified.document, claims)
 
@@ -373,6 +386,7 @@ class Verifier:
                 now=now,
                 prefix=prefix,
                 key_binding=None,
+                enveloped=True,
             )
             if cred is None:
                 continue
@@ -380,7 +394,7 @@ class Verifier:
             self._holder_binding(
                 cred, str(holder_id), holder_keys if proofs is not None else None, run, prefix
             )
-            self._claims_policy(cred.subject, run, prefix + "/credentialSubject")
+            self._claims_policy(cred.subject, run, prefix + cred.subject_path)
         claims = (
             self._view(verified[0].subject, run)
             if len(verified) == 1
@@ -394,13 +408,13 @@ class Verifier:
         """RFC 9901 §7.3: the credential with a Key Binding JWT over ``nonce`` and ``audience``.
         Holder binding *is* the KB-JWT signature by the ``cnf`` key, so no separate holder check
         follows."""
-        if "sd-jwt" not in self.policy.allowed_formats:
+        if not {"sd-jwt", "dc+sd-jwt"} & self.policy.allowed_formats:
             run.fail(ErrorCode.POLICY_ERROR, "SD-JWT presentations are not accepted by this policy")
             return run.result(None)
         cred = self._credential(token, run, now=now, prefix="", key_binding=(nonce, audience))
         if cred is None:
             return run.result(None)
-        self._claims_policy(cred.subject, run, "/credentialSubject")
+        self._claims_policy(cred.subject, run, cred.subject_path)
         return run.result(cred.document, self._view(cred.subject, run))
 
     # ------------------------------------------------------------------ one credential
@@ -412,9 +426,12 @@ class Verifier:
         now: datetime,
         prefix: str,
         key_binding: tuple[str, str] | None,
+        enveloped: bool = False,
     ) -> _Verified | None:
         """One credential through the stages in the module's order; ``None`` when it failed
         (the problems are in ``run``), so a presentation can go on with its other credentials.
+        An SD-JWT whose header says ``dc+sd-jwt`` is an IETF SD-JWT VC (:meth:`_sd_jwt_vc`),
+        unless it came enveloped (whose media type is ``vc+sd-jwt``).
 
         Trust is asked for the instant of issuance (the earliest proof ``created``, the SD-JWT
         ``iat``, else ``validFrom``, else now), not of verification: an ID issued while its
@@ -423,12 +440,15 @@ class Verifier:
         """
         before = len(run.errors)
         if isinstance(credential, str):
+            dc = not enveloped and media_type_matches(header_typ(credential), DC_SD_JWT_TYP)
             parsed = self._sd_jwt_credential(
-                credential, run, now=now, prefix=prefix, key_binding=key_binding
+                credential, run, now=now, prefix=prefix, key_binding=key_binding, dc=dc
             )
             if parsed is None:
                 return None
             document, issued_at, holder_key = parsed
+            if dc:
+                return self._sd_jwt_vc(document, issued_at, holder_key, run, now, prefix, before)
             partial = True
         else:
             # An embedded credential was bounded with its presentation: only its shape is new.
@@ -513,6 +533,7 @@ class Verifier:
         now: datetime,
         prefix: str,
         key_binding: tuple[str, str] | None,
+        dc: bool = False,
     ) -> tuple[dict[str, Any], datetime | None, bytes | None] | None:
         """RFC 9901 §7.1 (and §7.3 with ``key_binding``) with the issuer key found through the
         ``kid`` DID URL (VC-JOSE-COSE §4.1.1 ``kid``).
@@ -521,15 +542,18 @@ class Verifier:
         retired or revoked at ``iat`` (Controlled Identifiers §2.2 ``expires``/``revoked``), and
         its DID must be the credential's ``issuer``: a valid signature by someone else's key
         says nothing about this issuer. The JOSE claims are set aside before the VC DM checks.
+        With ``dc`` (SD-JWT VC §3.2, ``typ`` ``dc+sd-jwt``) the payload is plain JSON: no
+        contexts or VC structure, ``iss`` must be the key's DID and ``vct`` a string (§3.2.2.2),
+        and the whole payload is returned.
         Returns ``(credential, iat, cnf key)``, or ``None`` on failure.
         """
         policy = self.policy
         before = len(run.errors)
         run.checks.append("parse")
-        if "sd-jwt" not in policy.allowed_formats:
+        if ("dc+sd-jwt" if dc else "sd-jwt") not in policy.allowed_formats:
             run.fail(
                 ErrorCode.POLICY_ERROR,
-                "SD-JWT credentials are not accepted by this policy",
+                f"{'dc+sd-jwt' if dc else 'vc+sd-jwt'} credentials are not accepted by this policy",
                 prefix or None,
             )
             return None
@@ -558,6 +582,7 @@ class Verifier:
             resolve_key=resolve_key,
             nonce=nonce,
             audience=audience,
+            expected_typ=DC_SD_JWT_TYP if dc else VC_SD_JWT_TYP,
             require_key_binding=key_binding is not None and policy.require_holder_binding,
             clock=FixedClock(now),
             iat_window=policy.max_presentation_age + policy.skew,  # same freshness as DI
@@ -582,6 +607,22 @@ class Verifier:
             if lifetime is not None:
                 run.fail(lifetime.code, lifetime.detail, join(prefix, "/kid"))
                 return None
+        if dc:
+            if document.get("iss") != did:
+                run.fail(
+                    ErrorCode.KEY_NOT_AUTHORIZED,
+                    "the SD-JWT VC is signed by a key of another DID than its iss",
+                    join(prefix, "/iss"),
+                )
+            if not _nonempty(document.get("vct")):
+                run.fail(
+                    ErrorCode.MALFORMED_VALUE_ERROR, "vct is not a string", join(prefix, "/vct")
+                )
+            if key_binding is not None and facts.key_bound:
+                self._consume(key_binding[0], key_binding[1], run)
+            if len(run.errors) > before:
+                return None
+            return document, issued_at, facts.holder_key
         check_contexts(document, self._loader, run, prefix)
         run.checks.append("structure")
         # JOSE claims live beside the VC members in the payload (VC-JOSE-COSE §3.1.1).
@@ -603,9 +644,86 @@ class Verifier:
             return None
         return vc, issued_at, holder_key
 
+    def _sd_jwt_vc(  # noqa: PLR0917
+        self,
+        payload: dict[str, Any],
+        issued_at: datetime | None,
+        holder_key: bytes | None,
+        run: Run,
+        now: datetime,
+        prefix: str,
+        before: int,
+    ) -> _Verified | None:
+        """The stages after the proof for an IETF SD-JWT VC (SD-JWT VC §3.4): trust for the
+        credential type its ``vct`` names (shipped Type Metadata; an unknown ``vct`` accredits
+        nothing), status from ``status`` (§3.2.2.2; kr_ovid's Bitstring Status List member, any
+        other mechanism cannot be checked), and the type's schema on the disclosed claims.
+        Validity is the JWT ``nbf``/``exp`` the SD-JWT layer already checked."""
+        iss = payload.get("iss")
+        credential_type = credential_type_for_vct(payload.get("vct"))
+        view = {
+            "issuer": iss,
+            "type": ["VerifiableCredential", *([credential_type] if credential_type else [])],
+        }
+        times = [issued_at or now]
+        granularity = self.policy.sd_jwt_time_granularity
+        if issued_at is not None and granularity > timedelta(0):
+            times.append(min(issued_at + granularity - timedelta(seconds=1), now))
+        self._trust(view, times, run, prefix, paths=("/iss", "/vct"))
+        run.checks.append("validity")  # nbf/exp: checked with the signature (RFC 9901 §7.1 6)
+        self._sd_jwt_vc_status(payload, run, prefix, now)
+        claims = subject_claims(payload)
+        schema_id = self.policy.required_schemas.get(credential_type or "")
+        if self.policy.validate_schema and schema_id is not None:
+            run.checks.append("schema")
+            try:
+                run.extend(validate_claims(claims, schema_id=schema_id), prefix)
+            except SchemaError as exc:
+                run.fail(ErrorCode.SCHEMA_ERROR, str(exc), join(prefix, "/vct"))
+        if len(run.errors) > before:
+            return None
+        return _Verified(payload, claims, holder_key, "")
+
+    def _sd_jwt_vc_status(
+        self, payload: Mapping[str, Any], run: Run, prefix: str, now: datetime
+    ) -> None:
+        """SD-JWT VC §3.2.2.2 ``status``: the Bitstring Status List entries under kr_ovid's
+        member are checked like ``credentialStatus`` (problems point into ``status``); another
+        mechanism cannot be checked, which a policy requiring status refuses."""
+        entries, known = status_entries(payload)
+        where = join(prefix, "/status") or "/status"
+        if entries is None and not self.policy.require_status:
+            return
+        run.checks.append("status")
+        if entries is None or not known:
+            problem = ProblemDetails(
+                ErrorCode.STATUS_VERIFICATION_ERROR,
+                "the policy requires a status check but the credential has no status"
+                if entries is None
+                else "status mechanism is not a Bitstring Status List: it cannot be checked",
+                where,
+            )
+            (run.extend if self.policy.require_status else run.warn)([problem])
+            return
+        outcome = self._status.check(
+            {"issuer": payload.get("iss"), "credentialStatus": entries},
+            now=now,
+            require_known=self.policy.require_status,
+        )
+        moved = join(prefix, "/status/" + BITSTRING_STATUS_MEMBER) or ""
+        run.extend(_moved(outcome.errors, "/credentialStatus", moved))
+        run.warn(_moved(outcome.warnings, "/credentialStatus", moved))
+        run.retryable = run.retryable or outcome.retryable
+
     # ------------------------------------------------------------------ stages
     def _trust(
-        self, document: Mapping[str, Any], times: Sequence[datetime], run: Run, prefix: str
+        self,
+        document: Mapping[str, Any],
+        times: Sequence[datetime],
+        run: Run,
+        prefix: str,
+        *,
+        paths: tuple[str, str] = ("/issuer", "/type"),
     ) -> None:
         """Issuer accreditation (VC DM 2.0 Appendix A.3 Issuer: whom to trust is the verifier's
         call; here the trust list).
@@ -617,6 +735,7 @@ class Verifier:
         something else is a retryable ``TRUST_LIST_ERROR``.
         """
         run.checks.append("trust")
+        issuer_path, type_path = paths
         issuer = issuer_id(document)
         types = [t for t in credential_types(document) if t != "VerifiableCredential"]
         accepted = self.policy.accepted_types
@@ -624,13 +743,13 @@ class Verifier:
             run.fail(
                 ErrorCode.POLICY_ERROR,
                 f"credential type not accepted by {self.policy.name}",
-                join(prefix, "/type"),
+                join(prefix, type_path),
             )
         if issuer is None or not types:
             run.fail(
                 ErrorCode.ISSUER_NOT_ACCREDITED,
                 "credential has no issuer or no specific type to accredit",
-                join(prefix, "/issuer"),
+                join(prefix, issuer_path),
             )
             return
         for t in types:
@@ -639,7 +758,7 @@ class Verifier:
                 try:
                     answer = self.policy.trust_registry.is_accredited(issuer, t, at)
                 except KrOvidError as exc:
-                    run.fail(exc.code, str(exc), join(prefix, "/issuer"))
+                    run.fail(exc.code, str(exc), join(prefix, issuer_path))
                     run.retryable = run.retryable or exc.retryable
                     refusal = None
                     break
@@ -647,7 +766,7 @@ class Verifier:
                     run.fail(
                         ErrorCode.TRUST_LIST_ERROR,
                         f"the trust registry failed: {type(exc).__name__}",
-                        join(prefix, "/issuer"),
+                        join(prefix, issuer_path),
                     )
                     run.retryable = True
                     refusal = None
@@ -661,7 +780,7 @@ class Verifier:
                 run.fail(
                     refusal.code or ErrorCode.ISSUER_NOT_ACCREDITED,
                     refusal.reason,
-                    join(prefix, "/issuer"),
+                    join(prefix, issuer_path),
                 )
                 run.retryable = run.retryable or refusal.retryable
 
@@ -751,6 +870,20 @@ class Verifier:
                 "/credentialSubject",
             )
             return None
+
+
+def _moved(problems: Sequence[ProblemDetails], old: str, new: str) -> list[ProblemDetails]:
+    """``problems`` with the path prefix ``old`` replaced by ``new``."""
+    return [
+        ProblemDetails(
+            p.code,
+            p.detail,
+            new + p.path[len(old) :] if p.path and p.path.startswith(old) else p.path,
+            p.title,
+            p.extra,
+        )
+        for p in problems
+    ]
 
 
 def _nonempty(value: object) -> bool:

@@ -19,9 +19,14 @@ registered overseas nationals). Certificates and consular procedures (passport r
 registration certificates) additionally need the passport number and expiry, the romanized names
 and the overseas registration date — the passport number is the reason it is disclosable at all.
 
+Each purpose is also an OpenID4VP DCQL query (:meth:`ServiceProfile.dcql`): the required claims of
+the ID as ``dc+sd-jwt`` (its ``vct``) or, where the service takes Data Integrity too, as ``ldp_vc``,
+one of the two (``credential_sets``); :func:`presentation_policies` pairs each with its verifiers
+under the names the CLI and the server use (``gov24-login``, ``age-check``, …).
+
 **Age check** — shops, venues: only ``ageOver19`` (Korean age of majority, Civil Act art. 4),
 which must be true; anything else disclosed is refused, so the service cannot over-collect. Only
-SD-JWT can disclose a single claim, so only SD-JWT is accepted.
+SD-JWT can disclose a single claim, so only SD-JWT (``vc+sd-jwt`` or ``dc+sd-jwt``) is accepted.
 """
 
 from __future__ import annotations
@@ -29,23 +34,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any
 
 from kr_ovid.errors import ConfigurationError
+from kr_ovid.oid4vp.dcql import ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlQuery
+from kr_ovid.oid4vp.verifier import PresentationPolicy
 from kr_ovid.ovid.issuance import CREDENTIAL_TYPE
 from kr_ovid.ovid.labels import labels_for
 from kr_ovid.ovid.model import display_rows
+from kr_ovid.sdjwt.vc import vct_for_credential_type
 from kr_ovid.trust import TrustRegistry
-from kr_ovid.verifier import VerifierPolicy
+from kr_ovid.verifier import Verifier, VerifierPolicy
 
 __all__ = [
     "AGE_CHECK",
     "ALWAYS_VISIBLE",
     "GOV24",
+    "NAMED_PURPOSES",
     "OVERSEAS_KOREANS_365",
     "DisclosedId",
     "ServiceProfile",
     "age_check",
+    "presentation_policies",
 ]
 
 #: Subject members every copy shows (they describe the credential, not the person).
@@ -87,7 +98,7 @@ class ServiceProfile:
     purposes: Mapping[str, frozenset[str]]
     allowed_claims: frozenset[str] | None = None
     required_true: frozenset[str] = frozenset()
-    formats: frozenset[str] = frozenset({"di", "sd-jwt"})
+    formats: frozenset[str] = frozenset({"di", "sd-jwt", "dc+sd-jwt"})
     overrides: Mapping[str, Any] = field(default_factory=dict)
 
     def policy(
@@ -113,6 +124,44 @@ class ServiceProfile:
             **dict(self.overrides),
         )
         return replace(base, **overrides) if overrides else base
+
+    def dcql(self, purpose: str | None = None) -> DcqlQuery:
+        """The purpose as a DCQL query (OpenID4VP 1.0 §6): ``id_dc`` asks for the ID as an SD-JWT
+        VC with exactly the purpose's claims (``required_true`` ones with ``values: [true]``);
+        ``id_ldp`` for the Data Integrity credential with the same claims; when the service takes
+        both, ``credential_sets`` accepts either (the SD-JWT VC, which discloses less, first)."""
+        key = purpose or next(iter(self.purposes))
+        if key not in self.purposes:
+            raise ConfigurationError(f"{self.name} has no purpose {key!r}")
+        names = sorted(self.purposes[key] | self.required_true)
+        queries = []
+        if "dc+sd-jwt" in self.formats:
+            queries.append(
+                CredentialQuery(
+                    "id_dc",
+                    "dc+sd-jwt",
+                    {"vct_values": (vct_for_credential_type(CREDENTIAL_TYPE),)},
+                    tuple(
+                        ClaimsQuery((n,), values=(True,) if n in self.required_true else None)
+                        for n in names
+                    ),
+                )
+            )
+        if "di" in self.formats:
+            queries.append(
+                CredentialQuery(
+                    "id_ldp",
+                    "ldp_vc",
+                    {"type_values": ((f"{_VOCAB}{CREDENTIAL_TYPE}",),)},
+                    tuple(ClaimsQuery(("credentialSubject", n)) for n in names),
+                )
+            )
+        if not queries:
+            raise ConfigurationError(f"{self.name} accepts no OpenID4VP format")
+        sets = None
+        if len(queries) > 1:
+            sets = (CredentialSetQuery(tuple((q.id,) for q in queries)),)
+        return DcqlQuery(tuple(queries), sets)
 
 
 _NAMES = frozenset({"familyName", "givenName", "birthDate"})
@@ -148,10 +197,44 @@ AGE_CHECK = ServiceProfile(
     purposes={"adult": frozenset()},
     allowed_claims=frozenset({"ageOver19"}),
     required_true=frozenset({"ageOver19"}),
-    formats=frozenset({"sd-jwt"}),
+    formats=frozenset({"sd-jwt", "dc+sd-jwt"}),
 )
+
+
+#: The ID's vocabulary: DCQL ``type_values`` name expanded types (OpenID4VP B.1.1).
+_VOCAB = "https://w3id.org/kr-ovid/vocab#"
+
+
+def presentation_policies(
+    trust_registry: TrustRegistry, **verifier_parts: Any
+) -> dict[str, PresentationPolicy]:
+    """Every named service purpose as a :class:`~kr_ovid.oid4vp.PresentationPolicy`: its DCQL
+    query, and a :class:`~kr_ovid.verifier.Verifier` under its policy for each credential query.
+    ``verifier_parts`` go to each Verifier (``resolver``, ``status_fetcher``, …; no
+    ``challenge_store``: the OpenID4VP transaction spends the nonce itself)."""
+    policy_overrides = verifier_parts.pop("policy_overrides", {})
+    out = {}
+    for name, (profile, purpose) in NAMED_PURPOSES.items():
+        verifier = Verifier(
+            profile.policy(trust_registry, purpose, **policy_overrides), **verifier_parts
+        )
+        query = profile.dcql(purpose)
+        out[name] = PresentationPolicy(query, {q.id: verifier for q in query.credentials})
+    return out
 
 
 def age_check(trust_registry: TrustRegistry, **overrides: Any) -> VerifierPolicy:
     """The age-check policy: accepts only a true ``ageOver19`` predicate."""
     return AGE_CHECK.policy(trust_registry, **overrides)
+
+
+#: Policy names for OpenID4VP requests (CLI ``kr-ovid request --policy``, the server's routes).
+NAMED_PURPOSES: Mapping[str, tuple[ServiceProfile, str | None]] = MappingProxyType(
+    {
+        "gov24-login": (GOV24, "login"),
+        "gov24-certificates": (GOV24, "certificates"),
+        "ok365-login": (OVERSEAS_KOREANS_365, "login"),
+        "ok365-certificates": (OVERSEAS_KOREANS_365, "certificates"),
+        "age-check": (AGE_CHECK, None),
+    }
+)
