@@ -105,6 +105,23 @@ class Issuer(CredentialIssuer):
         )
         self.mission = mission
 
+    def check_claims(
+        self, claims: OverseasNationalId | Mapping[str, Any], *, on: date | None = None
+    ) -> OverseasNationalId:
+        """The claims as this mission would issue them on ``on`` (today in Korea by default):
+        well-formed, naming this mission, and eligible (age, registration, passport). Raises
+        :class:`~kr_ovid.errors.ConfigurationError`; a desk checks before making an offer, so
+        claims that cannot be issued are refused in person rather than at the phone."""
+        person = (
+            claims
+            if isinstance(claims, OverseasNationalId)
+            else OverseasNationalId.from_subject(claims)
+        )
+        if person.issuing_mission.did != self.mission.did:
+            raise ConfigurationError("the claims name another issuing mission")
+        person.check_issuable(on or self.clock.now().astimezone(KST).date())
+        return person
+
     def issue_id(
         self,
         claims: OverseasNationalId | Mapping[str, Any],
@@ -117,13 +134,6 @@ class Issuer(CredentialIssuer):
     ) -> IssuedCredential:
         """Issue the ID; ``holder`` (the wallet's DID) becomes the Data Integrity subject ``id``,
         ``holder_jwks`` the ``cnf`` keys of the SD-JWT copies (one copy per key)."""
-        person = (
-            claims
-            if isinstance(claims, OverseasNationalId)
-            else OverseasNationalId.from_subject(claims)
-        )
-        if person.issuing_mission.did != self.mission.did:
-            raise ConfigurationError("the claims name another issuing mission")
         now = self.clock.now()
         if valid_from is not None and valid_from.tzinfo is None:
             raise ConfigurationError("valid_from must be timezone-aware")
@@ -131,7 +141,7 @@ class Issuer(CredentialIssuer):
         # Eligibility and predicates are judged on the day the mission issues (domain.md:
         # validFrom = issuance); a backdated validFrom cannot make an ineligible person eligible.
         issued_on = now.astimezone(KST).date()
-        person.check_issuable(issued_on)
+        person = self.check_claims(claims, on=issued_on)
         last_day = person.latest_valid_until(issued_on)
         end = valid_until or _end_of_day_kst(last_day)
         if end > _end_of_day_kst(last_day):
