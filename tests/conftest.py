@@ -1,5 +1,5 @@
 """Suite-wide fixtures. The autouse guard makes every socket connection fail: the whole suite
-is the proof of "no network by default" (PostgreSQL tests opt in for loopback only)."""
+is the proof of "no network by default" (PostgreSQL and service tests opt in for loopback only)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,11 @@ def _is_loopback(address: object) -> bool:
 
 @pytest.fixture(autouse=True)
 def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fail any socket connection. Tests marked ``postgres`` may reach loopback only."""
-    allow_loopback = request.node.get_closest_marker("postgres") is not None
+    """Fail any socket connection. Tests marked ``postgres`` or ``server`` may reach loopback
+    only."""
+    allow_loopback = any(
+        request.node.get_closest_marker(name) is not None for name in ("postgres", "server")
+    )
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
 

@@ -1,0 +1,239 @@
+"""The service's shared state: one typed object built from the configuration when a worker starts
+and closed when it stops, reachable from every handler as ``request.app.state.kr_ovid``.
+
+Why one object: a route written by another module (OpenID4VP, OpenID4VCI) needs the same signer,
+stores, resolver and loader as the VC-API routes; handing it one typed :class:`ServiceState`
+rather than loose attributes keeps what a worker owns in one place, closed in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from kr_ovid._json import JsonParseError, parse_json
+from kr_ovid.challenges import ChallengeStore, InMemoryChallengeStore, SqliteChallengeStore
+from kr_ovid.clock import Clock, SystemClock
+from kr_ovid.context import VerificationContext
+from kr_ovid.did.document import split_did_url
+from kr_ovid.did.resolver import CompositeResolver, LocalDidResolver
+from kr_ovid.did.web import build_did_document, did_web_to_url
+from kr_ovid.errors import ConfigurationError, KrOvidError
+from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
+from kr_ovid.keys.signer import Ed25519Signer, Signer
+from kr_ovid.server.config import ServiceConfig
+from kr_ovid.server.status_lists import OwnStatusLists, ServiceStatusFetcher
+from kr_ovid.status.check import LocalStatusListFetcher
+from kr_ovid.status.sqlite_store import SqliteStatusListStore
+from kr_ovid.status.store import InMemoryStatusListStore, StatusListStore
+
+__all__ = ["EXAMPLES_CONTEXTS", "ServiceState", "build_state", "test_mode_signer"]
+
+#: Test mode only: the W3C examples context (VC DM 2.0 §B.1; its whole content is an ``@vocab``),
+#: so the W3C test suites' example credentials can be issued and verified. Never served outside
+#: test mode: an ``@vocab`` turns any undefined term into an IRI instead of refusing it.
+EXAMPLES_CONTEXTS: Mapping[str, Any] = {
+    "https://www.w3.org/ns/credentials/examples/v2": {
+        "@context": {"@vocab": "https://www.w3.org/ns/credentials/examples#"}
+    },
+}
+
+
+@dataclass(slots=True, kw_only=True)
+class ServiceState:
+    """What every handler of one worker shares (built by :func:`build_state`).
+
+    ``signer`` signs for ``issuer_did``; ``store`` holds the status lists (shared by all
+    workers); ``challenges`` the one-time challenges; ``resolver`` resolves did:key and the
+    configured and own DID documents, never over the network; ``loader`` serves the pinned
+    contexts (plus the W3C examples context in test mode); ``context`` is the one
+    :class:`~kr_ovid.context.VerificationContext` the verify routes use; ``status_fetcher``
+    answers the service's own list URLs from ``store`` and others only from configured files;
+    ``did_documents`` maps a URL path to the DID document served there; ``trust_list`` is the
+    root-signed list served as published.
+    """
+
+    config: ServiceConfig
+    signer: Signer
+    issuer_did: str
+    clock: Clock
+    store: StatusListStore
+    challenges: ChallengeStore
+    resolver: CompositeResolver
+    loader: StaticDocumentLoader
+    context: VerificationContext
+    #: None when ``public_url`` is not https: status list URLs go into signed credentials and
+    #: must be https (Bitstring Status List §2.1 via did:web-style hosting), so such a service
+    #: issues without status.
+    status_lists: OwnStatusLists | None
+    status_fetcher: ServiceStatusFetcher
+    did_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trust_list: dict[str, Any] | None = None
+
+    @property
+    def test_mode(self) -> bool:
+        return self.config.test_mode
+
+    def close(self) -> None:
+        """Release the stores' connections (the worker is stopping)."""
+        self.store.close()
+        closer = getattr(self.challenges, "close", None)
+        if callable(closer):
+            closer()
+
+
+def test_mode_signer(seed_hex: str | None) -> Ed25519Signer:
+    """The test-mode issuer: a did:key from ``seed_hex`` (64 hex characters), else a fresh key."""
+    if seed_hex is None:
+        return Ed25519Signer.generate()
+    return Ed25519Signer.from_seed(bytes.fromhex(seed_hex))
+
+
+def _issuer_signer(config: ServiceConfig) -> Ed25519Signer:
+    if config.issuer.key_file is not None:
+        return Ed25519Signer.from_key_file(config.issuer.key_file)
+    if not config.test_mode:
+        raise ConfigurationError("[issuer] key_file is required outside test mode")
+    return test_mode_signer(config.issuer.seed)
+
+
+def _read_json_file(path: Path, what: str) -> Any:
+    try:
+        return parse_json(path.read_bytes())
+    except (OSError, JsonParseError) as exc:
+        raise ConfigurationError(f"{what} {path}: cannot read it as JSON ({exc})") from None
+
+
+def _documents_in(directory: Path | None) -> list[dict[str, Any]]:
+    if directory is None:
+        return []
+    resolver = LocalDidResolver.from_directory(directory)  # validates every document
+    docs = []
+    for path in sorted(directory.glob("*.json")):
+        data = _read_json_file(path, "DID document")
+        if isinstance(data, dict) and isinstance(data.get("id"), str) and data["id"] in resolver:
+            docs.append(data)
+    return docs
+
+
+def served_path(did: str, public_url: str) -> str | None:
+    """The path under ``public_url`` where a did:web DID's document is served, or None when
+    the DID's document URL (did-method-web §2.5.2) lies elsewhere."""
+    try:
+        url = did_web_to_url(did)
+    except KrOvidError:
+        return None
+    base = urlsplit(public_url)
+    if base.scheme != "https":
+        # did:web documents are always fetched over https; behind a TLS-terminating proxy
+        # the public URL is https even when this process listens on http.
+        return None
+    prefix = f"https://{base.netloc}{base.path.rstrip('/')}"
+    if not url.startswith(prefix + "/"):
+        return None
+    return url[len(prefix) :]
+
+
+def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> ServiceState:
+    """Open everything one worker needs; raise ``ConfigurationError`` on what cannot work."""
+    clock = clock or SystemClock()
+    base = config.base_url()
+    signer = _issuer_signer(config)
+    issuer_did, _ = split_did_url(signer.verification_method)
+
+    loader = default_loader()
+    if config.test_mode:
+        loader = loader.with_documents(EXAMPLES_CONTEXTS)
+
+    documents = _documents_in(config.publish.did_documents)
+    known = {d["id"] for d in documents}
+    for doc in _documents_in(config.verifier.did_documents):
+        if doc["id"] not in known:
+            documents.append(doc)
+            known.add(doc["id"])
+    if issuer_did.startswith("did:web:") and issuer_did not in known:
+        documents.append(build_did_document(issuer_did, [signer]))
+    web = LocalDidResolver(documents)
+    resolver = CompositeResolver({"web": web})
+    served: dict[str, dict[str, Any]] = {}
+    for doc in documents:
+        path = served_path(doc["id"], base)
+        if path is not None:
+            served[path] = doc
+
+    trust_list = None
+    if config.publish.trust_list is not None:
+        data = _read_json_file(config.publish.trust_list, "[publish] trust_list")
+        if not isinstance(data, dict):
+            raise ConfigurationError("[publish] trust_list must be a JSON object")
+        trust_list = data
+
+    store = open_status_store(config, clock)
+    try:
+        challenges: ChallengeStore
+        ttl = timedelta(seconds=config.challenges.ttl_seconds)
+        if config.challenges.path is None:
+            challenges = InMemoryChallengeStore(clock=clock, default_ttl=ttl)
+        else:
+            challenges = SqliteChallengeStore(config.challenges.path, clock=clock, default_ttl=ttl)
+        context = VerificationContext(resolver=resolver, loader=loader, clock=clock)
+        own = None
+        if base.startswith("https://"):
+            own = OwnStatusLists(
+                base=f"{base}/status",
+                store=store,
+                signer=signer,
+                issuer=issuer_did,
+                clock=clock,
+                loader=loader,
+                valid_for=timedelta(hours=config.status.list_validity_hours),
+                ttl=timedelta(minutes=config.status.list_ttl_minutes),
+            )
+        other = None
+        if config.verifier.status_lists is not None:
+            other = LocalStatusListFetcher()
+            for file in sorted(config.verifier.status_lists.glob("*.json")):
+                other.register(_read_json_file(file, "[verifier] status_lists file"))
+        return ServiceState(
+            config=config,
+            signer=signer,
+            issuer_did=issuer_did,
+            clock=clock,
+            store=store,
+            challenges=challenges,
+            resolver=resolver,
+            loader=loader,
+            context=context,
+            status_lists=own,
+            status_fetcher=ServiceStatusFetcher(own, other),
+            did_documents=served,
+            trust_list=trust_list,
+        )
+    except BaseException:
+        store.close()
+        raise
+
+
+def open_status_store(config: ServiceConfig, clock: Clock) -> StatusListStore:
+    """The configured store: SQLite (one file all workers open), PostgreSQL (DSN from the
+    environment), or, in test mode with one worker and no path, in memory."""
+    st = config.status
+    if st.store == "postgres":
+        from kr_ovid.status.postgres_store import PostgresStatusListStore
+
+        dsn = os.environ.get(st.dsn_env)
+        if not dsn:
+            raise ConfigurationError(
+                f"[status] store = 'postgres' reads its DSN from ${st.dsn_env}, which is not set"
+            )
+        return PostgresStatusListStore(dsn, schema=st.schema, list_size=st.list_size, clock=clock)
+    if st.path is None:
+        if not config.test_mode or config.workers != 1:
+            raise ConfigurationError("[status] path is required")
+        return InMemoryStatusListStore(list_size=st.list_size, clock=clock)
+    return SqliteStatusListStore(st.path, list_size=st.list_size, clock=clock)
