@@ -1,6 +1,6 @@
 """Where the packaged data lives: inside the wheel, or at the top of a source checkout.
 
-The wheel carries ``contexts/`` and ``schemas/`` as ``kr_ovid/_data/...``; an editable install
+The wheel carries ``contexts/``, ``schemas/`` and ``typemetadata/`` as ``kr_ovid/_data/...``; an editable install
 reads them from the repository root instead. Nothing else is ever consulted.
 """
 
@@ -13,7 +13,7 @@ __all__ = ["_data_dir"]
 
 
 def _data_dir(name: str) -> Path:
-    """Directory of packaged data ``name`` ("contexts" or "schemas")."""
+    """Directory of packaged data ``name`` ("contexts", "schemas" or "typemetadata")."""
     packaged = Path(str(resources.files("kr_ovid"))) / "_data" / name
     if packaged.is_dir():
         return packaged

@@ -6,7 +6,8 @@ How it maps to the specifications: the unsigned credential follows VC DM 2.0 §4
 ``issuer`` §4.7, ``validFrom``/``validUntil`` §4.9, ``credentialStatus`` §4.10 with Bitstring
 Status List v1.0 §2.1 entries); the Data Integrity form is VC Data Integrity §4.2 Add Proof
 with vc-di-eddsa §3.2.1 Create Proof (eddsa-rdfc-2022) by default; the SD-JWT copies are
-RFC 9901 §4 in the VC-JOSE-COSE §3.2.1 ``vc+sd-jwt`` form, one per holder key (§10.1).
+RFC 9901 §4 in the VC-JOSE-COSE §3.2.1 ``vc+sd-jwt`` form or the IETF SD-JWT VC ``dc+sd-jwt``
+form (:mod:`kr_ovid.sdjwt.vc`), one per holder key (§10.1).
 """
 
 from __future__ import annotations
@@ -27,25 +28,35 @@ from kr_ovid.integrity import add_proof, get_suite, key_lifetime_problem
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.keys.methods import method_public_key
 from kr_ovid.keys.signer import Signer, verify_ed25519
+from kr_ovid.sdjwt.disclosure import VC_SD_JWT_TYP
 from kr_ovid.sdjwt.issuer import issue_sd_jwt
+from kr_ovid.sdjwt.vc import (
+    DC_SD_JWT_TYP,
+    sd_jwt_vc_payload,
+    sd_jwt_vc_plan,
+    vct_for_credential_type,
+)
 from kr_ovid.status.publish import status_entries, status_list_url
 from kr_ovid.status.store import StatusAllocation, StatusListStore
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE
 
 __all__ = ["CredentialIssuer", "IssuedCredential", "SdJwtCopy"]
 
-Format = Literal["di", "sd-jwt"]
+Format = Literal["di", "sd-jwt", "dc+sd-jwt"]
+_FORMATS = ("di", "sd-jwt", "dc+sd-jwt")
 #: Checks the unsigned credential (e.g. a JSON Schema); raise to refuse issuing it.
 CredentialCheck = Callable[[dict[str, Any]], None]
 
 
 @dataclass(frozen=True, slots=True)
 class SdJwtCopy:
-    """One SD-JWT copy of a batch: its own credential id, status position and holder key."""
+    """One SD-JWT copy of a batch: its own credential id, status position and holder key;
+    ``format`` is ``vc+sd-jwt`` (VC-JOSE-COSE) or ``dc+sd-jwt`` (IETF SD-JWT VC)."""
 
     credential_id: str
     sd_jwt: str
     status: StatusAllocation | None
+    format: str = "vc+sd-jwt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,21 +163,31 @@ class CredentialIssuer:
         holder_jwks: Sequence[Mapping[str, Any]] = (),
         sd_jwt_iat: datetime | None = None,
         check: CredentialCheck | None = None,
+        vct: str | None = None,
     ) -> IssuedCredential:
         """Issue ``body`` (contexts, types, subject, evidence, schema reference…).
 
         ``"di"``: one Data Integrity credential. ``"sd-jwt"``: one SD-JWT copy per holder JWK,
         each with its own id and status position, so copies share no salt, digest order, key,
         id or status index; ``sd_jwt_body`` may coarsen values that would otherwise link copies.
+        ``"dc+sd-jwt"``: the same copies as IETF SD-JWT VCs (claims at the top level, ``vct``
+        — by default the shipped one for the credential's type — ``iss``, ``nbf``/``exp``,
+        ``status``); the plan's ``/credentialSubject/x`` pointers become ``/x``. The two SD-JWT
+        forms are issued in separate calls, so each copy keeps a holder key of its own.
         ``check`` runs on every unsigned credential before it is signed: a signed credential
         can only be revoked, never recalled, so a bad one must not be signed at all.
         With a status store, every credential of the call gets its position in one store
         transaction (``allocate_many``) before anything is signed.
         """
         wanted = list(dict.fromkeys(formats))
-        if not wanted or any(f not in ("di", "sd-jwt") for f in wanted):
-            raise ConfigurationError("formats must be a non-empty subset of ('di', 'sd-jwt')")
-        if "sd-jwt" in wanted and not holder_jwks:
+        if not wanted or any(f not in _FORMATS for f in wanted):
+            raise ConfigurationError(f"formats must be a non-empty subset of {_FORMATS}")
+        sd_forms = [f for f in wanted if f != "di"]
+        if len(sd_forms) > 1:
+            raise ConfigurationError(
+                "issue vc+sd-jwt and dc+sd-jwt copies in separate calls, each with its own keys"
+            )
+        if sd_forms and not holder_jwks:
             raise ConfigurationError("SD-JWT issuance needs at least one holder JWK (cnf)")
         keys = [json.dumps(dict(jwk), sort_keys=True) for jwk in holder_jwks]
         if len(set(keys)) != len(keys):
@@ -184,13 +205,11 @@ class CredentialIssuer:
         # One id per credential, and every status position in one store transaction: a batch
         # is allocated whole or not at all, and no credential is signed before its position.
         di_id = self._new_id() if "di" in wanted else None
-        copy_ids = [self._new_id() for _ in holder_jwks] if "sd-jwt" in wanted else []
+        copy_ids = [self._new_id() for _ in holder_jwks] if sd_forms else []
         all_ids = ([di_id] if di_id is not None else []) + copy_ids
         allocations: dict[str, StatusAllocation] = {}
         if self._store is not None and self._status_base is not None:
-            allocations = dict(
-                zip(all_ids, self._store.allocate_many(all_ids), strict=True)
-            )
+            allocations = dict(zip(all_ids, self._store.allocate_many(all_ids), strict=True))
 
         credential: dict[str, Any] | None = None
         allocation: StatusAllocation | None = None
@@ -204,21 +223,34 @@ class CredentialIssuer:
             )
 
         copies: list[SdJwtCopy] = []
-        if "sd-jwt" in wanted:
+        plan = list(disclosable) if not isinstance(disclosable, str) else disclosable
+        for form in sd_forms:
+            type_id = vct if form == "dc+sd-jwt" else None
+            if form == "dc+sd-jwt" and type_id is None:
+                types = body.get("type")
+                names = types if isinstance(types, list) else [types]
+                found = {vct_for_credential_type(t) for t in names if isinstance(t, str)} - {None}
+                if len(found) != 1:
+                    raise ConfigurationError("no single shipped vct for this type; pass vct=")
+                type_id = found.pop()
             for cid, jwk in zip(copy_ids, holder_jwks, strict=True):
                 alloc = allocations.get(cid)
                 unsigned = self._unsigned(body, start, valid_until, cid, alloc)
                 payload = sd_jwt_body(unsigned) if sd_jwt_body is not None else unsigned
                 if check is not None:
                     check(payload)
+                if type_id is not None:
+                    payload = sd_jwt_vc_payload(payload, vct=type_id)
                 token = issue_sd_jwt(
                     payload,
                     self._signer,
-                    disclosable=disclosable,
+                    disclosable=plan if type_id is None else sd_jwt_vc_plan(plan, payload),
                     holder_jwk=jwk,
+                    typ=VC_SD_JWT_TYP if type_id is None else DC_SD_JWT_TYP,
+                    cty="vc" if type_id is None else None,
                     iat=sd_jwt_iat or now,
                 )
-                copies.append(SdJwtCopy(cid, token, alloc))
+                copies.append(SdJwtCopy(cid, token, alloc, form))
         return IssuedCredential(di_id, credential, allocation, tuple(copies))
 
     @staticmethod

@@ -51,6 +51,7 @@ __all__ = [
     "check_credential",
     "load_schema",
     "schemas_by_type",
+    "validate_claims",
     "validate_credential",
 ]
 
@@ -58,6 +59,7 @@ __all__ = [
 MAX_PROBLEMS = 100
 
 _PARTIAL_SUFFIX = ".partial.json"
+_CLAIMS_SUFFIX = ".sd-jwt-vc-claims.json"
 _SAFE_KEY = re.compile(r"^@?[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
 _LIMIT_KEYWORDS = frozenset(
@@ -245,13 +247,33 @@ def _pattern_keyword(
 _StrictValidator = _validators.extend(Draft202012Validator, {"pattern": _pattern_keyword})
 
 
+def _claims_variant(schema: Mapping[str, Any], schema_id: str) -> dict[str, Any]:
+    """The schema for the disclosed claims of an IETF SD-JWT VC: ``$defs/subjectClaims`` applied
+    to the payload's top level (no subject ``id`` or ``type``; only what is never selectively
+    disclosed stays required), every value rule kept."""
+    claims = schema.get("$defs", {}).get("subjectClaims")
+    if not isinstance(claims, dict) or not isinstance(claims.get("properties"), dict):
+        raise ConfigurationError(f"schema {schema_id} has no subject claims to apply")
+    properties = {k: v for k, v in claims["properties"].items() if k not in {"id", "type"}}
+    variant: dict[str, Any] = copy.deepcopy(
+        {k: v for k, v in schema.items() if k in {"$schema", "$defs"}}
+    )
+    variant.update(copy.deepcopy({k: v for k, v in claims.items() if k != "required"}))
+    variant["properties"] = copy.deepcopy(properties)
+    variant["required"] = [r for r in claims.get("required", []) if r in properties]
+    variant["$id"] = schema_id.removesuffix(".json") + _CLAIMS_SUFFIX
+    return variant
+
+
 @functools.lru_cache(maxsize=16)
-def _validator(schema_id: str, partial: bool) -> Any:
+def _validator(schema_id: str, partial: bool, claims: bool = False) -> Any:
     """Compiled validators are immutable, so one per (schema, variant) is shared."""
     schema: Mapping[str, Any] = _schema(schema_id)
     registry = _registry()
-    if partial:
-        schema = _partial_variant(schema, schema_id)
+    if partial or claims:
+        schema = (
+            _claims_variant(schema, schema_id) if claims else _partial_variant(schema, schema_id)
+        )
         registry = registry.with_resource(
             schema["$id"], Resource.from_contents(dict(schema), default_specification=DRAFT202012)
         )
@@ -311,7 +333,11 @@ def validate_credential(
     Raises :class:`~kr_ovid.errors.SchemaError` only when the schema itself cannot be used
     (unknown ``schema_id``, no governing schema, a reference outside the shipped schemas).
     """
-    validator = _validator(schema_id or schema_for(document), partial)
+    return _collect(_validator(schema_id or schema_for(document), partial), document)
+
+
+def _collect(validator: Any, document: object) -> list[ProblemDetails]:
+    """The validator's findings as problems, one per (path, detail), sorted and bounded."""
     try:
         errors = list(itertools.islice(validator.iter_errors(document), MAX_PROBLEMS))
     except Unresolvable as exc:
@@ -321,6 +347,13 @@ def validate_credential(
         for problem in itertools.chain.from_iterable(map(_problems, _leaves(error))):
             problems.setdefault((problem.path or "", problem.detail), problem)
     return [problems[key] for key in sorted(problems)][:MAX_PROBLEMS]
+
+
+def validate_claims(claims: object, *, schema_id: str) -> list[ProblemDetails]:
+    """Validate the disclosed top-level claims of an IETF SD-JWT VC (JWT claims removed) against
+    the subject claims of a shipped schema; an empty list means valid. A withheld claim is not
+    missing; a disclosed one must meet every value rule, and an unknown one is refused."""
+    return _collect(_validator(schema_id, False, True), claims)
 
 
 def check_credential(

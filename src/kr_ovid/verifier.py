@@ -54,8 +54,17 @@ from kr_ovid.keys.methods import method_public_key
 from kr_ovid.presentation import unwrap_enveloped
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
-from kr_ovid.schema import schemas_by_type, validate_credential
-from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS
+from kr_ovid.schema import schemas_by_type, validate_claims, validate_credential
+from kr_ovid.sdjwt.disclosure import VC_SD_JWT_TYP
+from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS, media_type_matches
+from kr_ovid.sdjwt.vc import (
+    BITSTRING_STATUS_MEMBER,
+    DC_SD_JWT_TYP,
+    credential_type_for_vct,
+    header_typ,
+    status_entries,
+    subject_claims,
+)
 from kr_ovid.sdjwt.verifier import verify_sd_jwt
 from kr_ovid.status.check import StatusChecker, StatusListFetcher
 from kr_ovid.suites import SUITES
@@ -65,6 +74,8 @@ __all__ = ["Verifier", "VerifierPolicy"]
 
 #: Subject members that describe the credential rather than the person; never "personal claims".
 STRUCTURAL_SUBJECT_MEMBERS = frozenset({"id", "type"})
+#: ``di``: Data Integrity; ``sd-jwt``: ``vc+sd-jwt`` (VC-JOSE-COSE); ``dc+sd-jwt``: IETF SD-JWT VC.
+FORMATS = frozenset({"di", "sd-jwt", "dc+sd-jwt"})
 _MAX_CREDENTIALS = 8
 
 
@@ -89,7 +100,7 @@ class VerifierPolicy:
     allowed_suites: frozenset[str] = frozenset({"eddsa-rdfc-2022", "eddsa-jcs-2022"})
     #: JWS ``alg`` values accepted in SD-JWT issuer signatures and KB-JWTs (both mean Ed25519).
     allowed_algorithms: frozenset[str] = frozenset({"Ed25519", "EdDSA"})
-    allowed_formats: frozenset[str] = frozenset({"di", "sd-jwt"})
+    allowed_formats: frozenset[str] = FORMATS
     clock: Clock = field(default_factory=SystemClock)
     skew: timedelta = DEFAULT_SKEW
     require_status: bool = True
@@ -129,9 +140,9 @@ class VerifierPolicy:
         unknown = set(self.allowed_suites) - set(SUITES)
         if unknown:
             raise ConfigurationError(f"unknown cryptosuites in policy: {sorted(unknown)}")
-        if not set(self.allowed_formats) <= {"di", "sd-jwt"} or not self.allowed_formats:
+        if not set(self.allowed_formats) <= FORMATS or not self.allowed_formats:
             raise ConfigurationError(
-                "allowed_formats must be a non-empty subset of {'di', 'sd-jwt'}"
+                f"allowed_formats must be a non-empty subset of {sorted(FORMATS)}"
             )
         if not timedelta(0) <= self.sd_jwt_time_granularity <= timedelta(days=7):
             raise ConfigurationError("sd_jwt_time_granularity must be between 0 and 7 days")
@@ -232,6 +243,8 @@ class _Verified:
     document: dict[str, Any]
     subject: dict[str, Any]
     holder_key: bytes | None  # cnf key of an SD-JWT credential
+    #: Where the subject's claims are: ``/credentialSubject``, or the top level (SD-JWT VC).
+    subject_path: str = "/credentialSubject"
 
 
 class Verifier:
@@ -298,7 +311,7 @@ class Verifier:
         verified = self._credential(credential, run, now=now, prefix="", key_binding=None)
         if verified is None:
             return run.result(None)
-        self._claims_policy(verified.subject, run, "/credentialSubject")
+        self._claims_policy(verified.subject, run, verified.subject_path)
         claims = self._view(verified.subject, run)
         return run.result(verified.document, claims)
 
@@ -444,6 +457,7 @@ class Verifier:
                 now=now,
                 prefix=prefix,
                 key_binding=None,
+                enveloped=True,
             )
             if cred is None:
                 continue
@@ -451,7 +465,7 @@ class Verifier:
             self._holder_binding(
                 cred, str(holder_id), holder_keys if proof.verified else None, run, prefix
             )
-            self._claims_policy(cred.subject, run, prefix + "/credentialSubject")
+            self._claims_policy(cred.subject, run, prefix + cred.subject_path)
         claims = (
             self._view(verified[0].subject, run)
             if len(verified) == 1
@@ -465,13 +479,13 @@ class Verifier:
         """RFC 9901 §7.3: the credential with a Key Binding JWT over ``nonce`` and ``audience``.
         Holder binding *is* the KB-JWT signature by the ``cnf`` key, so no separate holder check
         follows."""
-        if "sd-jwt" not in self.policy.allowed_formats:
+        if not {"sd-jwt", "dc+sd-jwt"} & self.policy.allowed_formats:
             run.fail(ErrorCode.POLICY_ERROR, "SD-JWT presentations are not accepted by this policy")
             return run.result(None)
         cred = self._credential(token, run, now=now, prefix="", key_binding=(nonce, audience))
         if cred is None:
             return run.result(None)
-        self._claims_policy(cred.subject, run, "/credentialSubject")
+        self._claims_policy(cred.subject, run, cred.subject_path)
         return run.result(cred.document, self._view(cred.subject, run))
 
     # ------------------------------------------------------------------ one credential
@@ -483,9 +497,12 @@ class Verifier:
         now: datetime,
         prefix: str,
         key_binding: tuple[str, str] | None,
+        enveloped: bool = False,
     ) -> _Verified | None:
         """One credential through the stages in the module's order; ``None`` when it failed
         (the problems are in ``run``), so a presentation can go on with its other credentials.
+        An SD-JWT whose header says ``dc+sd-jwt`` is an IETF SD-JWT VC (:meth:`_sd_jwt_vc`),
+        unless it came enveloped (whose media type is ``vc+sd-jwt``).
 
         Trust is asked for the instant of issuance (the earliest proof ``created``, the SD-JWT
         ``iat``, else ``validFrom``, else now), not of verification: an ID issued while its
@@ -494,12 +511,15 @@ class Verifier:
         """
         before = len(run.errors)
         if isinstance(credential, str):
+            dc = not enveloped and media_type_matches(header_typ(credential), DC_SD_JWT_TYP)
             parsed = self._sd_jwt_credential(
-                credential, run, now=now, prefix=prefix, key_binding=key_binding
+                credential, run, now=now, prefix=prefix, key_binding=key_binding, dc=dc
             )
             if parsed is None:
                 return None
             document, issued_at, holder_key = parsed
+            if dc:
+                return self._sd_jwt_vc(document, issued_at, holder_key, run, now, prefix, before)
             partial = True
         else:
             run.checks.append("parse")
@@ -564,6 +584,7 @@ class Verifier:
         now: datetime,
         prefix: str,
         key_binding: tuple[str, str] | None,
+        dc: bool = False,
     ) -> tuple[dict[str, Any], datetime | None, bytes | None] | None:
         """RFC 9901 §7.1 (and §7.3 with ``key_binding``) with the issuer key found through the
         ``kid`` DID URL (VC-JOSE-COSE §4.1.1 ``kid``).
@@ -572,15 +593,19 @@ class Verifier:
         retired or revoked at ``iat`` (Controlled Identifiers §2.2 ``expires``/``revoked``), and
         its DID must be the credential's ``issuer``: a valid signature by someone else's key
         says nothing about this issuer. The JOSE claims are set aside before the VC DM checks.
+        With ``dc`` (SD-JWT VC §3.2, ``typ`` ``dc+sd-jwt``) the payload is plain JSON: no
+        contexts or VC structure, ``iss`` must be the key's DID and ``vct`` a string (§3.2.2.2),
+        and the whole payload is returned.
         Returns ``(credential, iat, cnf key)``, or ``None`` on failure.
         """
         policy = self.policy
         before = len(run.errors)
         run.checks.append("parse")
-        if "sd-jwt" not in policy.allowed_formats:
+        form = "dc+sd-jwt" if dc else "sd-jwt"
+        if form not in policy.allowed_formats:
             run.fail(
                 ErrorCode.POLICY_ERROR,
-                "SD-JWT credentials are not accepted by this policy",
+                f"{'dc+sd-jwt' if dc else 'vc+sd-jwt'} credentials are not accepted by this policy",
                 prefix or None,
             )
             return None
@@ -609,6 +634,7 @@ class Verifier:
             resolve_key=resolve_key,
             nonce=nonce,
             audience=audience,
+            expected_typ=DC_SD_JWT_TYP if dc else VC_SD_JWT_TYP,
             require_key_binding=key_binding is not None and policy.require_holder_binding,
             now=now,
             iat_window=policy.max_presentation_age + policy.skew,  # same freshness as DI
@@ -633,6 +659,22 @@ class Verifier:
             if lifetime is not None:
                 run.fail(lifetime.code, lifetime.detail, _join(prefix, "/kid"))
                 return None
+        if dc:
+            if document.get("iss") != did:
+                run.fail(
+                    ErrorCode.KEY_NOT_AUTHORIZED,
+                    "the SD-JWT VC is signed by a key of another DID than its iss",
+                    _join(prefix, "/iss"),
+                )
+            if not _nonempty(document.get("vct")):
+                run.fail(
+                    ErrorCode.MALFORMED_VALUE_ERROR, "vct is not a string", _join(prefix, "/vct")
+                )
+            if key_binding is not None and facts.key_bound:
+                self._consume(key_binding[0], key_binding[1], run)
+            if len(run.errors) > before:
+                return None
+            return document, issued_at, facts.holder_key
         run.checks.append("contexts")
         self._contexts(document, run, prefix)
         run.checks.append("structure")
@@ -654,6 +696,74 @@ class Verifier:
         if len(run.errors) > before:
             return None
         return vc, issued_at, holder_key
+
+    def _sd_jwt_vc(  # noqa: PLR0917
+        self,
+        payload: dict[str, Any],
+        issued_at: datetime | None,
+        holder_key: bytes | None,
+        run: _Run,
+        now: datetime,
+        prefix: str,
+        before: int,
+    ) -> _Verified | None:
+        """The stages after the proof for an IETF SD-JWT VC (SD-JWT VC §3.4): trust for the
+        credential type its ``vct`` names (shipped Type Metadata; an unknown ``vct`` accredits
+        nothing), status from ``status`` (§3.2.2.2; kr_ovid's Bitstring Status List member, any
+        other mechanism cannot be checked), and the type's schema on the disclosed claims.
+        Validity is the JWT ``nbf``/``exp`` the SD-JWT layer already checked."""
+        iss = payload.get("iss")
+        credential_type = credential_type_for_vct(payload.get("vct"))
+        view = {
+            "issuer": iss,
+            "type": ["VerifiableCredential", *([credential_type] if credential_type else [])],
+        }
+        times = [issued_at or now]
+        granularity = self.policy.sd_jwt_time_granularity
+        if issued_at is not None and granularity > timedelta(0):
+            times.append(min(issued_at + granularity - timedelta(seconds=1), now))
+        self._trust(view, times, run, prefix, paths=("/iss", "/vct"))
+        run.checks.append("validity")  # nbf/exp: checked with the signature (RFC 9901 §7.1 6)
+        entries, known = status_entries(payload)
+        status_path = _join(prefix, "/status") or "/status"
+        if entries is None:
+            if self.policy.require_status:
+                run.checks.append("status")
+                run.fail(
+                    ErrorCode.STATUS_VERIFICATION_ERROR,
+                    "the policy requires a status check but the credential has no status",
+                    status_path,
+                )
+        elif not known:
+            run.checks.append("status")
+            unknown = ProblemDetails(
+                ErrorCode.STATUS_VERIFICATION_ERROR,
+                "status mechanism is not a Bitstring Status List: it cannot be checked",
+                status_path,
+            )
+            if self.policy.require_status:
+                run.extend([unknown])
+            else:
+                run.warn([unknown])
+        else:
+            self._status_check(
+                {"issuer": iss, "credentialStatus": entries},
+                run,
+                _join(prefix, "/status/" + BITSTRING_STATUS_MEMBER) or "",
+                now,
+                rename=("/credentialStatus", ""),
+            )
+        claims = subject_claims(payload)
+        schema_id = self.policy.required_schemas.get(credential_type or "")
+        if self.policy.validate_schema and schema_id is not None:
+            run.checks.append("schema")
+            try:
+                run.extend(validate_claims(claims, schema_id=schema_id), prefix)
+            except SchemaError as exc:
+                run.fail(ErrorCode.SCHEMA_ERROR, str(exc), _join(prefix, "/vct"))
+        if len(run.errors) > before:
+            return None
+        return _Verified(payload, claims, holder_key, "")
 
     # ------------------------------------------------------------------ stages
     def _parse(self, document: Any, run: _Run, prefix: str = "", *, bounded: bool = False) -> bool:
@@ -692,7 +802,13 @@ class Verifier:
                 )
 
     def _trust(
-        self, document: Mapping[str, Any], times: Sequence[datetime], run: _Run, prefix: str
+        self,
+        document: Mapping[str, Any],
+        times: Sequence[datetime],
+        run: _Run,
+        prefix: str,
+        *,
+        paths: tuple[str, str] = ("/issuer", "/type"),
     ) -> None:
         """Issuer accreditation (VC DM 2.0 Appendix A.3 Issuer: whom to trust is the verifier's
         call; here the trust list).
@@ -704,6 +820,7 @@ class Verifier:
         something else is a retryable ``TRUST_LIST_ERROR``.
         """
         run.checks.append("trust")
+        issuer_path, type_path = paths
         issuer = issuer_id(document)
         types = [t for t in credential_types(document) if t != "VerifiableCredential"]
         accepted = self.policy.accepted_types
@@ -711,13 +828,13 @@ class Verifier:
             run.fail(
                 ErrorCode.POLICY_ERROR,
                 f"credential type not accepted by {self.policy.name}",
-                _join(prefix, "/type"),
+                _join(prefix, type_path),
             )
         if issuer is None or not types:
             run.fail(
                 ErrorCode.ISSUER_NOT_ACCREDITED,
                 "credential has no issuer or no specific type to accredit",
-                _join(prefix, "/issuer"),
+                _join(prefix, issuer_path),
             )
             return
         for t in types:
@@ -726,7 +843,7 @@ class Verifier:
                 try:
                     answer = self.policy.trust_registry.is_accredited(issuer, t, at)
                 except KrOvidError as exc:
-                    run.fail(exc.code, str(exc), _join(prefix, "/issuer"))
+                    run.fail(exc.code, str(exc), _join(prefix, issuer_path))
                     run.retryable = run.retryable or exc.retryable
                     refusal = None
                     break
@@ -734,7 +851,7 @@ class Verifier:
                     run.fail(
                         ErrorCode.TRUST_LIST_ERROR,
                         f"the trust registry failed: {type(exc).__name__}",
-                        _join(prefix, "/issuer"),
+                        _join(prefix, issuer_path),
                     )
                     run.retryable = True
                     refusal = None
@@ -748,12 +865,18 @@ class Verifier:
                 run.fail(
                     refusal.code or ErrorCode.ISSUER_NOT_ACCREDITED,
                     refusal.reason,
-                    _join(prefix, "/issuer"),
+                    _join(prefix, issuer_path),
                 )
                 run.retryable = run.retryable or refusal.retryable
 
     def _status_check(
-        self, document: Mapping[str, Any], run: _Run, prefix: str, now: datetime
+        self,
+        document: Mapping[str, Any],
+        run: _Run,
+        prefix: str,
+        now: datetime,
+        *,
+        rename: tuple[str, str] | None = None,
     ) -> None:
         """VC DM 2.0 §4.10 Status through Bitstring Status List v1.0 §3.2. ``require_status``
         decides whether an entry must be there; an entry that is there is checked under every
@@ -770,8 +893,11 @@ class Verifier:
         # A present entry is always checked: the policy only decides whether one must be there.
         run.checks.append("status")
         outcome = self._status.check(document, now=now, require_known=self.policy.require_status)
-        run.extend(outcome.errors, prefix)
-        run.warn(outcome.warnings, prefix)
+        errors, warnings = list(outcome.errors), list(outcome.warnings)
+        if rename is not None:  # the entries live elsewhere in the verified document
+            errors, warnings = _moved(errors, *rename), _moved(warnings, *rename)
+        run.extend(errors, prefix)
+        run.warn(warnings, prefix)
         run.retryable = run.retryable or outcome.retryable
 
     def _schema(
@@ -924,6 +1050,20 @@ def _never_raises(run: _Run, verify: Callable[[], VerificationResult]) -> Verifi
         run.fail(ErrorCode.INTERNAL_ERROR, f"verification could not finish: {type(exc).__name__}")
         run.retryable = True
     return run.result(None)
+
+
+def _moved(problems: Sequence[ProblemDetails], old: str, new: str) -> list[ProblemDetails]:
+    """``problems`` with the path prefix ``old`` replaced by ``new``."""
+    return [
+        ProblemDetails(
+            p.code,
+            p.detail,
+            new + p.path[len(old) :] if p.path and p.path.startswith(old) else p.path,
+            p.title,
+            p.extra,
+        )
+        for p in problems
+    ]
 
 
 def _nonempty(value: object) -> bool:

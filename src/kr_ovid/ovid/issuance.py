@@ -133,7 +133,10 @@ class Issuer(CredentialIssuer):
         formats: Iterable[Format] = ("di",),
     ) -> IssuedCredential:
         """Issue the ID; ``holder`` (the wallet's DID) becomes the Data Integrity subject ``id``,
-        ``holder_jwks`` the ``cnf`` keys of the SD-JWT copies (one copy per key)."""
+        ``holder_jwks`` the ``cnf`` keys of the SD-JWT copies (one copy per key). ``formats``
+        picks ``"di"``, ``"sd-jwt"`` (``vc+sd-jwt``) and/or ``"dc+sd-jwt"`` (IETF SD-JWT VC
+        with the ID's shipped ``vct``); both SD-JWT forms take the same disclosure plan,
+        batch unlinkability and time coarsening."""
         now = self.clock.now()
         if valid_from is not None and valid_from.tzinfo is None:
             raise ConfigurationError("valid_from must be timezone-aware")

@@ -21,7 +21,7 @@ and the overseas registration date — the passport number is the reason it is d
 
 **Age check** — shops, venues: only ``ageOver19`` (Korean age of majority, Civil Act art. 4),
 which must be true; anything else disclosed is refused, so the service cannot over-collect. Only
-SD-JWT can disclose a single claim, so only SD-JWT is accepted.
+SD-JWT can disclose a single claim, so only SD-JWT (``vc+sd-jwt`` or ``dc+sd-jwt``) is accepted.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class ServiceProfile:
     purposes: Mapping[str, frozenset[str]]
     allowed_claims: frozenset[str] | None = None
     required_true: frozenset[str] = frozenset()
-    formats: frozenset[str] = frozenset({"di", "sd-jwt"})
+    formats: frozenset[str] = frozenset({"di", "sd-jwt", "dc+sd-jwt"})
     overrides: Mapping[str, Any] = field(default_factory=dict)
 
     def policy(
@@ -148,7 +148,7 @@ AGE_CHECK = ServiceProfile(
     purposes={"adult": frozenset()},
     allowed_claims=frozenset({"ageOver19"}),
     required_true=frozenset({"ageOver19"}),
-    formats=frozenset({"sd-jwt"}),
+    formats=frozenset({"sd-jwt", "dc+sd-jwt"}),
 )
 
 

@@ -1,4 +1,5 @@
-"""SD-JWT (RFC 9901) securing VC Data Model 2.0 credentials as ``vc+sd-jwt`` (W3C VC-JOSE-COSE).
+"""SD-JWT (RFC 9901) securing VC Data Model 2.0 credentials as ``vc+sd-jwt`` (W3C VC-JOSE-COSE),
+and the IETF SD-JWT VC form ``dc+sd-jwt`` (:mod:`~kr_ovid.sdjwt.vc`).
 
 The format layer, Ed25519 only, by role:
 
@@ -29,10 +30,12 @@ from kr_ovid.sdjwt.disclosure import (
 from kr_ovid.sdjwt.holder import HeldSdJwt, disclosable_claims, parse_issued, present
 from kr_ovid.sdjwt.issuer import NON_DISCLOSABLE_CLAIMS, issue_batch, issue_sd_jwt
 from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS, KeyResolver, SdJwtError
+from kr_ovid.sdjwt.vc import DC_SD_JWT_TYP, type_metadata
 from kr_ovid.sdjwt.verifier import verify_sd_jwt
 
 __all__ = [
     "ACCEPTED_ALGORITHMS",
+    "DC_SD_JWT_TYP",
     "KB_JWT_TYP",
     "NON_DISCLOSABLE_CLAIMS",
     "VC_SD_JWT_TYP",
@@ -48,5 +51,6 @@ __all__ = [
     "present",
     "reconstruct",
     "sd_hash",
+    "type_metadata",
     "verify_sd_jwt",
 ]

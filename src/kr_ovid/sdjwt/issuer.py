@@ -49,6 +49,11 @@ NON_DISCLOSABLE_CLAIMS: frozenset[str] = frozenset(
         "iat",
         "nbf",
         "exp",
+        # SD-JWT VC §3.2.2.2: never selectively disclosed.
+        "vct",
+        "vct#integrity",
+        "aka_vcts",
+        "status",
     }
 )
 
