@@ -7,8 +7,10 @@ A mission offers the ID in the formats a wallet can hold it in, each a credentia
   the did:key of the first key the wallet proved. It discloses everything, so copies would be
   linkable anyway: one credential is issued, whatever the batch (§8.3 lets an issuer issue
   fewer credentials than keys).
+* ``dc+sd-jwt`` (IETF SD-JWT VC, Appendix A.3): the ID's claims at the top level with its
+  shipped ``vct``, one unlinkable copy per proved key.
 * ``vc+sd-jwt`` (W3C VC-JOSE-COSE, this deployment's own format profile, §3.1.1 allows one):
-  the SD-JWT copies that :meth:`Issuer.issue_id` makes unlinkable, one per proved key.
+  the same copies in the VC Data Model's shape.
 
 Display names come in Korean and English: the mission's names for the issuer, the card's name
 and the claim labels (:mod:`kr_ovid.ovid.labels`) for the credential.
@@ -20,7 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from kr_ovid.challenges import ChallengeStore
-from kr_ovid.errors import KrOvidError
+from kr_ovid.errors import ConfigurationError, KrOvidError
+from kr_ovid.issuer import Format
 from kr_ovid.keys.jwk import public_jwk
 from kr_ovid.keys.signer import ED25519, did_key_from_public_key
 from kr_ovid.oid4vci.configuration import CredentialConfiguration, MadeCredentials
@@ -30,9 +33,11 @@ from kr_ovid.ovid.issuance import CONTEXTS, CREDENTIAL_TYPE, Issuer
 from kr_ovid.ovid.labels import CLAIM_ORDER, LABELS_EN, LABELS_KO
 from kr_ovid.ovid.missions import Mission
 from kr_ovid.sdjwt.disclosure import VC_SD_JWT_TYP
+from kr_ovid.sdjwt.vc import DC_SD_JWT_TYP, type_metadata, vct_for_credential_type
 
 __all__ = [
     "CONFIGURATION_IDS",
+    "DC_SD_JWT_CONFIGURATION",
     "LDP_VC_CONFIGURATION",
     "VC_SD_JWT_CONFIGURATION",
     "id_configurations",
@@ -40,12 +45,12 @@ __all__ = [
     "issuer_display",
 ]
 
+DC_SD_JWT_CONFIGURATION: Final = "OverseasNationalId_dc+sd-jwt"
 LDP_VC_CONFIGURATION: Final = "OverseasNationalId_ldp_vc"
 VC_SD_JWT_CONFIGURATION: Final = "OverseasNationalId_vc+sd-jwt"
 #: Every configuration a mission can offer, in the order offered by default.
-CONFIGURATION_IDS: Final = (VC_SD_JWT_CONFIGURATION, LDP_VC_CONFIGURATION)
+CONFIGURATION_IDS: Final = (DC_SD_JWT_CONFIGURATION, LDP_VC_CONFIGURATION, VC_SD_JWT_CONFIGURATION)
 
-CARD_NAME: Final = {"ko": "모바일 재외국민증", "en": "Mobile Overseas National ID"}
 _LOCALES: Final = (("ko", LABELS_KO), ("en", LABELS_EN))
 
 
@@ -57,14 +62,16 @@ def issuer_display(mission: Mission) -> list[dict[str, str]]:
     ]
 
 
-def _credential_metadata() -> dict[str, Any]:
-    """``credential_metadata`` (§12.2.4): the card's names and each subject claim's labels,
-    with claims path pointers into the VC (Appendix C)."""
+def _credential_metadata(vct: str, *prefix: str) -> dict[str, Any]:
+    """``credential_metadata`` (§12.2.4): the card's names (those of the shipped SD-JWT VC
+    type metadata) and each subject claim's labels, with claims path pointers (Appendix C)
+    below ``prefix`` (``credentialSubject`` in a VC, nothing in an SD-JWT VC)."""
+    names = type_metadata(vct).get("display", [])
     return {
-        "display": [{"name": CARD_NAME[lang], "locale": lang} for lang, _ in _LOCALES],
+        "display": [{"name": d["name"], "locale": d["locale"]} for d in names],
         "claims": [
             {
-                "path": ["credentialSubject", claim],
+                "path": [*prefix, claim],
                 "display": [{"name": labels[claim], "locale": lang} for lang, labels in _LOCALES],
             }
             for claim in CLAIM_ORDER
@@ -88,13 +95,11 @@ def _ldp_vc_maker(
     return make
 
 
-def _vc_sd_jwt_maker(
-    issuer: Issuer,
+def _sd_jwt_maker(
+    issuer: Issuer, form: Format
 ) -> Callable[[Mapping[str, Any], Sequence[bytes]], MadeCredentials]:
     def make(claims: Mapping[str, Any], keys: Sequence[bytes]) -> MadeCredentials:
-        issued = issuer.issue_id(
-            claims, holder_jwks=[public_jwk(k) for k in keys], formats=("sd-jwt",)
-        )
+        issued = issuer.issue_id(claims, holder_jwks=[public_jwk(k) for k in keys], formats=(form,))
         return MadeCredentials(
             tuple(c.sd_jwt for c in issued.sd_jwts),
             tuple(c.credential_id for c in issued.sd_jwts),
@@ -106,17 +111,17 @@ def _vc_sd_jwt_maker(
 def id_configurations(issuer: Issuer) -> list[CredentialConfiguration]:
     """The ID's configurations for a mission's :class:`Issuer`, in :data:`CONFIGURATION_IDS`
     order."""
+    vct = vct_for_credential_type(CREDENTIAL_TYPE)
+    if vct is None:
+        raise ConfigurationError("no shipped vct for the ID's credential type")
     return [
         CredentialConfiguration(
-            VC_SD_JWT_CONFIGURATION,
-            VC_SD_JWT_TYP,
-            _vc_sd_jwt_maker(issuer),
+            DC_SD_JWT_CONFIGURATION,
+            DC_SD_JWT_TYP,
+            _sd_jwt_maker(issuer, "dc+sd-jwt"),
             signing_algorithms=(ED25519,),
             binding_methods=("jwk",),
-            metadata={
-                "credential_definition": _definition(),
-                "credential_metadata": _credential_metadata(),
-            },
+            metadata={"vct": vct, "credential_metadata": _credential_metadata(vct)},
         ),
         CredentialConfiguration(
             LDP_VC_CONFIGURATION,
@@ -126,7 +131,18 @@ def id_configurations(issuer: Issuer) -> list[CredentialConfiguration]:
             binding_methods=("did:key",),
             metadata={
                 "credential_definition": _definition(),
-                "credential_metadata": _credential_metadata(),
+                "credential_metadata": _credential_metadata(vct, "credentialSubject"),
+            },
+        ),
+        CredentialConfiguration(
+            VC_SD_JWT_CONFIGURATION,
+            VC_SD_JWT_TYP,
+            _sd_jwt_maker(issuer, "sd-jwt"),
+            signing_algorithms=(ED25519,),
+            binding_methods=("jwk",),
+            metadata={
+                "credential_definition": _definition(),
+                "credential_metadata": _credential_metadata(vct, "credentialSubject"),
             },
         ),
     ]
