@@ -31,6 +31,7 @@ __all__ = [
     "DISCLOSABLE_SUBJECT_CLAIMS",
     "KST",
     "Issuer",
+    "check_id_claims",
     "default_status_base",
 ]
 
@@ -108,19 +109,8 @@ class Issuer(CredentialIssuer):
     def check_claims(
         self, claims: OverseasNationalId | Mapping[str, Any], *, on: date | None = None
     ) -> OverseasNationalId:
-        """The claims as this mission would issue them on ``on`` (today in Korea by default):
-        well-formed, naming this mission, and eligible (age, registration, passport). Raises
-        :class:`~kr_ovid.errors.ConfigurationError`; a desk checks before making an offer, so
-        claims that cannot be issued are refused in person rather than at the phone."""
-        person = (
-            claims
-            if isinstance(claims, OverseasNationalId)
-            else OverseasNationalId.from_subject(claims)
-        )
-        if person.issuing_mission.did != self.mission.did:
-            raise ConfigurationError("the claims name another issuing mission")
-        person.check_issuable(on or self.clock.now().astimezone(KST).date())
-        return person
+        """:func:`check_id_claims` for this mission, on ``on`` (today in Korea by default)."""
+        return check_id_claims(self.mission, claims, on or self.clock.now().astimezone(KST).date())
 
     def issue_id(
         self,
@@ -204,6 +194,24 @@ class Issuer(CredentialIssuer):
             sd_jwt_iat=day_start,
             check=schema_check,
         )
+
+
+def check_id_claims(
+    mission: Mission, claims: OverseasNationalId | Mapping[str, Any], on: date
+) -> OverseasNationalId:
+    """The claims as ``mission`` would issue them on ``on``: well-formed, naming that mission,
+    and eligible (age, registration, passport). Raises
+    :class:`~kr_ovid.errors.ConfigurationError`; a desk checks before making an offer, so
+    claims that cannot be issued are refused in person rather than at the phone."""
+    person = (
+        claims
+        if isinstance(claims, OverseasNationalId)
+        else OverseasNationalId.from_subject(claims)
+    )
+    if person.issuing_mission.did != mission.did:
+        raise ConfigurationError("the claims name another issuing mission")
+    person.check_issuable(on)
+    return person
 
 
 def _end_of_day_kst(day: date) -> datetime:
