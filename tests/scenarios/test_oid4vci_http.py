@@ -25,8 +25,8 @@ uvicorn = pytest.importorskip("uvicorn", reason="the oid4vci extra is not instal
 
 from starlette.applications import Starlette  # noqa: E402
 
-from kr_ovid.cli import main as cli_main  # noqa: E402
 from kr_ovid.challenges import SqliteChallengeStore  # noqa: E402
+from kr_ovid.cli import main as cli_main  # noqa: E402
 from kr_ovid.keys import Ed25519Signer  # noqa: E402
 from kr_ovid.keys.ed25519 import SMALL_ORDER_POINTS  # noqa: E402
 from kr_ovid.keys.jwk import b64url_encode  # noqa: E402
@@ -161,7 +161,10 @@ def test_wallet_receives_every_format_and_gov24_accepts(desk: Desk) -> None:
     assert len(desk.service._store.credential_ids(issued.offer_id)) == 2 * BATCH + 1
 
     world = desk.world
-    for config, prefix in ((DC_SD_JWT_CONFIGURATION, ""), (VC_SD_JWT_CONFIGURATION, "/credentialSubject")):
+    for config, prefix in (
+        (DC_SD_JWT_CONFIGURATION, ""),
+        (VC_SD_JWT_CONFIGURATION, "/credentialSubject"),
+    ):
         copy = wallet.take(config)
         nonce = world.challenges.issue(world.domain("gov24/login")).value
         vp = copy.holder(world.clock).present_sd_jwt(
@@ -199,13 +202,13 @@ def test_metadata_names_the_mission_in_korean_and_english(desk: Desk) -> None:
     assert dc["format"] == "dc+sd-jwt" and dc["vct"].startswith("https://")
     names = {d["locale"]: d["name"] for d in dc["credential_metadata"]["display"]}
     assert names["ko"] == "모바일 재외국민증"
-    assert metadata.configurations[LDP_VC_CONFIGURATION]["cryptographic_binding_methods_supported"] == ["did:key"]
+    assert metadata.configurations[LDP_VC_CONFIGURATION][
+        "cryptographic_binding_methods_supported"
+    ] == ["did:key"]
 
 
 def test_offer_by_reference_is_served_until_redeemed(desk: Desk) -> None:
-    issued = desk.service.create_offer(
-        desk.claims(), [DC_SD_JWT_CONFIGURATION], by_reference=True
-    )
+    issued = desk.service.create_offer(desk.claims(), [DC_SD_JWT_CONFIGURATION], by_reference=True)
     assert issued.offer_uri is not None
     assert parse_qs(urlsplit(issued.link).query)["credential_offer_uri"] == [issued.offer_uri]
     wallet = desk.wallet()
@@ -254,7 +257,9 @@ def test_wrong_pre_authorized_code(desk: Desk) -> None:
     wallet = desk.wallet()
     offer = wallet.read_offer(issued.link)
     metadata = wallet.fetch_metadata(offer.credential_issuer)
-    forged = type(offer)(offer.credential_issuer, offer.credential_configuration_ids, "x" * 43, offer.tx_code)
+    forged = type(offer)(
+        offer.credential_issuer, offer.credential_configuration_ids, "x" * 43, offer.tx_code
+    )
     with pytest.raises(Oid4vciError) as exc:
         wallet.redeem(forged, metadata, tx_code=issued.tx_code)
     assert _code(exc) is ErrorCode.INVALID_GRANT and exc.value.status == 400
@@ -331,7 +336,7 @@ def test_stale_c_nonce(desk: Desk) -> None:
 
 
 def test_reused_c_nonce_and_replayed_proofs(desk: Desk) -> None:
-    wallet, metadata, token = _redeemed(desk)
+    _wallet, _metadata, token = _redeemed(desk)
     nonce = _nonce(desk)
     key = Ed25519Signer.generate()
     proof = make_key_proof(key, audience=desk.url, nonce=nonce, iat=desk.world.clock)
@@ -360,7 +365,11 @@ def test_proof_for_another_issuer(desk: Desk) -> None:
 def test_proof_signed_by_a_key_other_than_the_one_bound(desk: Desk) -> None:
     _, _, token = _redeemed(desk)
     shown, signing = Ed25519Signer.generate(), Ed25519Signer.generate()
-    payload = {"aud": desk.url, "iat": int(desk.world.clock.now().timestamp()), "nonce": _nonce(desk)}
+    payload = {
+        "aud": desk.url,
+        "iat": int(desk.world.clock.now().timestamp()),
+        "nonce": _nonce(desk),
+    }
     proof = sign_compact_jws(
         encode_json(payload),
         signing,
@@ -375,7 +384,11 @@ def test_proof_signed_by_a_key_other_than_the_one_bound(desk: Desk) -> None:
 def test_small_order_key_is_refused(desk: Desk) -> None:
     _, _, token = _redeemed(desk)
     weak = sorted(SMALL_ORDER_POINTS)[0]
-    payload = {"aud": desk.url, "iat": int(desk.world.clock.now().timestamp()), "nonce": _nonce(desk)}
+    payload = {
+        "aud": desk.url,
+        "iat": int(desk.world.clock.now().timestamp()),
+        "nonce": _nonce(desk),
+    }
     jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(weak)}
     proof = sign_compact_jws(
         encode_json(payload),
@@ -394,7 +407,10 @@ def test_batch_larger_than_allowed(desk: Desk) -> None:
         wallet.request_credential(metadata, token, DC_SD_JWT_CONFIGURATION, copies=BATCH + 1)
     assert _code(exc) is ErrorCode.INVALID_CREDENTIAL_REQUEST
     # within the limit it is issued
-    assert len(wallet.request_credential(metadata, token, DC_SD_JWT_CONFIGURATION, copies=BATCH)) == BATCH
+    assert (
+        len(wallet.request_credential(metadata, token, DC_SD_JWT_CONFIGURATION, copies=BATCH))
+        == BATCH
+    )
 
 
 def test_configuration_issued_once_per_offer(desk: Desk) -> None:

@@ -14,7 +14,8 @@ offer even when several service processes share the file.
 Personal data: the claims stay only until every offered configuration was issued, or until the
 offer or its access token expires (:meth:`SqliteIssuanceStore.purge`, run on every new offer);
 then the row keeps only hashes, times and credential ids (random ``urn:uuid`` values), which
-let the mission revoke what an offer produced. The file is created with mode 0600.
+let the mission revoke what an offer produced. The file is created with mode 0600, and
+``secure_delete`` overwrites wiped claims rather than leaving them in free pages.
 """
 
 from __future__ import annotations
@@ -196,6 +197,8 @@ class SqliteIssuanceStore:
             self._db = sqlite3.connect(
                 path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
+            # Wiped claims are overwritten on disk, not left in free pages.
+            self._db.execute("PRAGMA secure_delete = ON")
             if not in_memory:
                 self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(_DDL)
