@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from kr_ovid._files import create_private_file
 from kr_ovid.errors import ConfigurationError, KrOvidError
 from kr_ovid.problems import ErrorCode
 
@@ -169,17 +170,6 @@ CREATE TABLE IF NOT EXISTS oid4vci_offer (
 """
 
 
-def _create_private(path: Path) -> None:
-    """Create the file with mode 0600 unless it exists: it holds personal data."""
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    except OSError as exc:
-        raise StoreFailure(f"cannot create the offer store file: {exc.strerror}") from exc
-    os.close(fd)
-
-
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -191,7 +181,10 @@ class SqliteIssuanceStore:
     def __init__(self, path: str | os.PathLike[str] = ":memory:", *, timeout: float = 30.0) -> None:
         in_memory = os.fspath(path) == ":memory:"
         if not in_memory:
-            _create_private(Path(path))
+            try:  # it holds personal data until issuance
+                create_private_file(Path(path))
+            except OSError as exc:
+                raise StoreFailure(f"cannot create the offer store file: {exc.strerror}") from exc
         self._lock = threading.Lock()
         try:
             self._db = sqlite3.connect(
