@@ -78,8 +78,3 @@ class Oid4vciError(KrOvidError):
             else ""
         )
         return cls(code, f"{code.oauth_error}: {text}" if text else code.oauth_error, status=status)
-
-
-def refuse(code: ErrorCode, message: str) -> Oid4vciError:
-    """Shorthand for the issuer's endpoints: ``raise refuse(ErrorCode.INVALID_GRANT, "…")``."""
-    return Oid4vciError(code, message)
