@@ -141,6 +141,12 @@ class CredentialIssuer:
         return self._clock
 
     @property
+    def cryptosuite(self) -> str:
+        """The Data Integrity cryptosuite of the credentials it signs (``eddsa-rdfc-2022``…):
+        what an OpenID4VCI ``ldp_vc`` configuration states as its signing algorithm."""
+        return self._suite
+
+    @property
     def verification_method(self) -> str:
         """The DID URL that signs: the proof's ``verificationMethod`` and the SD-JWT ``kid``."""
         return self._signer.verification_method
@@ -170,6 +176,8 @@ class CredentialIssuer:
         forms are issued in separate calls, so each copy keeps a holder key of its own.
         ``check`` runs on every unsigned credential before it is signed: a signed credential
         can only be revoked, never recalled, so a bad one must not be signed at all.
+        With a status store, every credential of the call gets its position in one store
+        transaction (``allocate_many``) before anything is signed.
         """
         wanted = list(dict.fromkeys(formats))
         if not wanted or any(f not in _FORMATS for f in wanted):
@@ -193,11 +201,21 @@ class CredentialIssuer:
         if valid_until is not None and valid_until <= start:
             raise ConfigurationError("valid_until must be after valid_from")
 
+        self._check_body(body)
+        # One id per credential, and every status position in one store transaction: a batch
+        # is allocated whole or not at all, and no credential is signed before its position.
+        di_id = self._new_id() if "di" in wanted else None
+        copy_ids = [self._new_id() for _ in holder_jwks] if sd_forms else []
+        all_ids = ([di_id] if di_id is not None else []) + copy_ids
+        allocations: dict[str, StatusAllocation] = {}
+        if self._store is not None and self._status_base is not None:
+            allocations = dict(zip(all_ids, self._store.allocate_many(all_ids), strict=True))
+
         credential: dict[str, Any] | None = None
-        credential_id: str | None = None
         allocation: StatusAllocation | None = None
-        if "di" in wanted:
-            credential_id, unsigned, allocation = self._unsigned(body, start, valid_until)
+        if di_id is not None:
+            allocation = allocations.get(di_id)
+            unsigned = self._unsigned(body, start, valid_until, di_id, allocation)
             if check is not None:
                 check(unsigned)
             credential = add_proof(
@@ -215,8 +233,9 @@ class CredentialIssuer:
                 if len(found) != 1:
                     raise ConfigurationError("no single shipped vct for this type; pass vct=")
                 type_id = found.pop()
-            for jwk in holder_jwks:
-                cid, unsigned, alloc = self._unsigned(body, start, valid_until)
+            for cid, jwk in zip(copy_ids, holder_jwks, strict=True):
+                alloc = allocations.get(cid)
+                unsigned = self._unsigned(body, start, valid_until, cid, alloc)
                 payload = sd_jwt_body(unsigned) if sd_jwt_body is not None else unsigned
                 if check is not None:
                     check(payload)
@@ -232,21 +251,28 @@ class CredentialIssuer:
                     iat=sd_jwt_iat or now,
                 )
                 copies.append(SdJwtCopy(cid, token, alloc, form))
-        return IssuedCredential(credential_id, credential, allocation, tuple(copies))
+        return IssuedCredential(di_id, credential, allocation, tuple(copies))
 
-    def _unsigned(
-        self, body: Mapping[str, Any], start: datetime, until: datetime | None
-    ) -> tuple[str, dict[str, Any], StatusAllocation | None]:
-        """One unsigned credential, members in a fixed order (``@context``, ``id``, ``type``,
-        ``issuer``, validity, then the body). The members the issuer answers for (``id``,
-        ``issuer``, validity, ``credentialStatus``, ``proof``) come only from here: a body that
-        sets one is refused, never merged. Each call allocates a fresh status position (when a
-        store is configured), so no two credentials share an index."""
+    @staticmethod
+    def _check_body(body: Mapping[str, Any]) -> None:
+        """The members the issuer answers for (``id``, ``issuer``, validity,
+        ``credentialStatus``, ``proof``) come only from :meth:`_unsigned`: a body that sets one
+        is refused, never merged, before any status position is allocated."""
         reserved = {"id", "issuer", "validFrom", "validUntil", "credentialStatus", "proof"}
         clash = reserved & set(body)
         if clash:
             raise ConfigurationError(f"the issuer sets these members itself: {sorted(clash)}")
-        credential_id = self._new_id()
+
+    def _unsigned(
+        self,
+        body: Mapping[str, Any],
+        start: datetime,
+        until: datetime | None,
+        credential_id: str,
+        allocation: StatusAllocation | None,
+    ) -> dict[str, Any]:
+        """One unsigned credential, members in a fixed order (``@context``, ``id``, ``type``,
+        ``issuer``, validity, then the body), with the status entries of its own position."""
         doc: dict[str, Any] = {}
         for key in ("@context", "id", "type"):
             if key == "id":
@@ -260,11 +286,9 @@ class CredentialIssuer:
         for key, value in body.items():
             if key not in doc:
                 doc[key] = copy.deepcopy(value)
-        allocation = None
-        if self._store is not None and self._status_base is not None:
-            allocation = self._store.allocate(credential_id=credential_id)
+        if allocation is not None and self._status_base is not None:
             doc["credentialStatus"] = status_entries(allocation, self._status_base)
-        return credential_id, doc, allocation
+        return doc
 
 
 def _check_published_key(

@@ -4,6 +4,11 @@ The codes are the specifications' own where one exists (VC Data Model 2.0 §7.2 
 VC Data Integrity §4.7 Processing Errors, Bitstring Status List v1.0 §3.5 Processing Errors), each
 with the type URL its specification gives; codes that no specification defines live in kr_ovid's
 own namespace.
+
+The OAuth 2.0 and OpenID4VCI error responses (RFC 6749 §5.2, RFC 6750 §3.1, OpenID4VCI 1.0 §6.3
+and §8.3.1.2) are codes too: the specifications name them only by their wire string (the code's
+value in lower case, :attr:`ErrorCode.oauth_error`), not by a URL, so their ``type`` URL is in
+kr_ovid's namespace.
 """
 
 from __future__ import annotations
@@ -92,11 +97,29 @@ class ErrorCode(str, enum.Enum):
     MISSING_CREDENTIAL = "MISSING_CREDENTIAL"
     #: OpenID4VP: a plain response where the request asked for an encrypted one (direct_post.jwt).
     ENCRYPTED_RESPONSE_REQUIRED = "ENCRYPTED_RESPONSE_REQUIRED"
+    # OAuth 2.0 token endpoint (RFC 6749 §5.2) and protected resource (RFC 6750 §3.1);
+    # INVALID_REQUEST (above) is shared with OpenID4VP §8.5.
+    INVALID_GRANT = "INVALID_GRANT"
+    UNSUPPORTED_GRANT_TYPE = "UNSUPPORTED_GRANT_TYPE"
+    INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 — an error code, not a secret
+    # OpenID4VCI 1.0 §8.3.1.2 Credential Request Errors
+    INVALID_CREDENTIAL_REQUEST = "INVALID_CREDENTIAL_REQUEST"
+    UNKNOWN_CREDENTIAL_CONFIGURATION = "UNKNOWN_CREDENTIAL_CONFIGURATION"
+    INVALID_PROOF = "INVALID_PROOF"
+    INVALID_NONCE = "INVALID_NONCE"
+    INVALID_ENCRYPTION_PARAMETERS = "INVALID_ENCRYPTION_PARAMETERS"
+    CREDENTIAL_REQUEST_DENIED = "CREDENTIAL_REQUEST_DENIED"
 
     @property
     def type_url(self) -> str:
         """The problem ``type`` URL, in the namespace of the specification defining the code."""
         return _NAMESPACE.get(self, _OURS) + self.value
+
+    @property
+    def oauth_error(self) -> str:
+        """The ``error`` string of an OAuth 2.0 / OpenID4VCI error response (``invalid_grant``,
+        ``invalid_proof``…): the code's value in lower case."""
+        return self.value.lower()
 
     def __str__(self) -> str:
         return self.value

@@ -26,6 +26,7 @@ MODULES = (
     "kr_ovid.jsonld.canon",
     "kr_ovid.jsonld.strict",
     "kr_ovid.keys",
+    "kr_ovid.oid4vci",
     "kr_ovid.ovid",
     "kr_ovid.results",
     "kr_ovid.schema",

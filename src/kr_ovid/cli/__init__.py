@@ -18,14 +18,14 @@ __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from kr_ovid.cli import core, did, ovid, present, serve, status, trust
+    from kr_ovid.cli import core, did, offer, ovid, present, serve, status, trust
 
     parser = argparse.ArgumentParser(
         prog="kr-ovid",
         description="Korea's mobile overseas-national ID (모바일 재외국민증) as W3C Verifiable Credentials.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core, did, trust, status, ovid, present, serve):
+    for module in (core, did, trust, status, ovid, offer, present, serve):
         module.register(sub)
     return parser
 

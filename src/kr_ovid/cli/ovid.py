@@ -29,6 +29,7 @@ from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES
 
 __all__ = [
     "load_mission_signer",
+    "read_claims",
     "read_did_document",
     "register",
     "write_private",
@@ -199,7 +200,9 @@ def _holder_jwk(path: str) -> dict[str, str]:
         raise CliError(f"--holder-key {path}: {exc}") from None
 
 
-def _read_claims(path: str, mission: Mission) -> dict[str, Any]:
+def read_claims(path: str, mission: Mission) -> dict[str, Any]:
+    """The claims file as a subject, with ``issuingMission`` and a fresh ``idNumber`` filled in
+    when absent (shared by ``issue`` and ``offer``)."""
     claims = read_json(path)
     if not isinstance(claims, dict):
         raise CliError(f"{path}: the claims must be a JSON object")
@@ -239,7 +242,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
         raise CliError("issuing both formats needs --out DIR")
     did_doc = read_did_document(args.did_doc) if args.did_doc else None
     signer = load_mission_signer(args.key, mission.did, did_doc)
-    claims = _read_claims(args.claims, mission)
+    claims = read_claims(args.claims, mission)
     jwks, to_generate = _holder_keys(args, formats)
 
     out = Path(args.out) if args.out is not None else None

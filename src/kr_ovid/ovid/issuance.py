@@ -31,6 +31,7 @@ __all__ = [
     "DISCLOSABLE_SUBJECT_CLAIMS",
     "KST",
     "Issuer",
+    "check_id_claims",
     "default_status_base",
 ]
 
@@ -105,6 +106,12 @@ class Issuer(CredentialIssuer):
         )
         self.mission = mission
 
+    def check_claims(
+        self, claims: OverseasNationalId | Mapping[str, Any], *, on: date | None = None
+    ) -> OverseasNationalId:
+        """:func:`check_id_claims` for this mission, on ``on`` (today in Korea by default)."""
+        return check_id_claims(self.mission, claims, on or self.clock.now().astimezone(KST).date())
+
     def issue_id(
         self,
         claims: OverseasNationalId | Mapping[str, Any],
@@ -120,13 +127,6 @@ class Issuer(CredentialIssuer):
         picks ``"di"``, ``"sd-jwt"`` (``vc+sd-jwt``) and/or ``"dc+sd-jwt"`` (IETF SD-JWT VC
         with the ID's shipped ``vct``); both SD-JWT forms take the same disclosure plan,
         batch unlinkability and time coarsening."""
-        person = (
-            claims
-            if isinstance(claims, OverseasNationalId)
-            else OverseasNationalId.from_subject(claims)
-        )
-        if person.issuing_mission.did != self.mission.did:
-            raise ConfigurationError("the claims name another issuing mission")
         now = self.clock.now()
         if valid_from is not None and valid_from.tzinfo is None:
             raise ConfigurationError("valid_from must be timezone-aware")
@@ -134,7 +134,7 @@ class Issuer(CredentialIssuer):
         # Eligibility and predicates are judged on the day the mission issues (domain.md:
         # validFrom = issuance); a backdated validFrom cannot make an ineligible person eligible.
         issued_on = now.astimezone(KST).date()
-        person.check_issuable(issued_on)
+        person = self.check_claims(claims, on=issued_on)
         last_day = person.latest_valid_until(issued_on)
         end = valid_until or _end_of_day_kst(last_day)
         if end > _end_of_day_kst(last_day):
@@ -194,6 +194,24 @@ class Issuer(CredentialIssuer):
             sd_jwt_iat=day_start,
             check=schema_check,
         )
+
+
+def check_id_claims(
+    mission: Mission, claims: OverseasNationalId | Mapping[str, Any], on: date
+) -> OverseasNationalId:
+    """The claims as ``mission`` would issue them on ``on``: well-formed, naming that mission,
+    and eligible (age, registration, passport). Raises
+    :class:`~kr_ovid.errors.ConfigurationError`; a desk checks before making an offer, so
+    claims that cannot be issued are refused in person rather than at the phone."""
+    person = (
+        claims
+        if isinstance(claims, OverseasNationalId)
+        else OverseasNationalId.from_subject(claims)
+    )
+    if person.issuing_mission.did != mission.did:
+        raise ConfigurationError("the claims name another issuing mission")
+    person.check_issuable(on)
+    return person
 
 
 def _end_of_day_kst(day: date) -> datetime:

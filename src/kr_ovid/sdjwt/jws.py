@@ -114,15 +114,19 @@ def encode_json(value: Any) -> bytes:
         raise ConfigurationError(f"value is not plain JSON: {exc}") from None
 
 
-def sign_compact_jws(payload: bytes, signer: Signer, *, header: Mapping[str, Any]) -> str:
+def sign_compact_jws(
+    payload: bytes, signer: Signer, *, header: Mapping[str, Any], key_header: bool = False
+) -> str:
     """Sign ``payload`` as a compact JWS with ``alg: "Ed25519"`` (RFC 7515 §5.1, RFC 9864).
 
     ``header`` holds the other parameters (``typ``, ``kid``, ...); it may not set ``alg``,
-    ``crit`` or a key-carrying parameter.
+    ``crit`` or a key-carrying parameter, except ``jwk`` with ``key_header`` (a token whose point
+    is to show its own key, as an OpenID4VCI key proof does).
     """
     if signer.algorithm != ED25519:
         raise ConfigurationError(f"signer algorithm {signer.algorithm!r} is not Ed25519")
-    bad = sorted((set(header) & (FORBIDDEN_HEADER_PARAMETERS | {"crit"})) | ({"alg"} & set(header)))
+    forbidden = FORBIDDEN_HEADER_PARAMETERS - ({"jwk"} if key_header else set())
+    bad = sorted((set(header) & (forbidden | {"crit"})) | ({"alg"} & set(header)))
     if bad:
         raise ConfigurationError(f"header may not set {', '.join(bad)}")
     full = {"alg": ED25519, **header}
@@ -158,11 +162,14 @@ def _b64(part: str, what: str) -> bytes:
         ) from None
 
 
-def decode_compact_jws(token: object, *, limits: JwsLimits = DEFAULT_JWS_LIMITS) -> CompactJws:
+def decode_compact_jws(
+    token: object, *, limits: JwsLimits = DEFAULT_JWS_LIMITS, key_header: bool = False
+) -> CompactJws:
     """Split and decode a compact JWS (RFC 7515 §5.2 steps 1-7), checking the header policy.
 
     Checks: three strict base64url parts, sizes, header a JSON object with an accepted ``alg``,
-    no ``crit``, no key-carrying parameter. The signature is *not* checked here.
+    no ``crit``, no key-carrying parameter (``jwk`` is let through with ``key_header``: see
+    :func:`check_header_policy`). The signature is *not* checked here.
     """
     if not isinstance(token, str):
         raise SdJwtError("JWS is not a string", code=ErrorCode.PARSING_ERROR)
@@ -181,21 +188,26 @@ def decode_compact_jws(token: object, *, limits: JwsLimits = DEFAULT_JWS_LIMITS)
     )
     if not isinstance(header, dict):
         raise SdJwtError("JWS header is not a JSON object", code=ErrorCode.PARSING_ERROR)
-    check_header_policy(header)
+    check_header_policy(header, key_header=key_header)
     payload = _b64(p64, "JWS payload")
     signature = _b64(s64, "JWS signature")
     return CompactJws(header, payload, f"{h64}.{p64}".encode("ascii"), signature)
 
 
-def check_header_policy(header: Mapping[str, Any]) -> None:
-    """Algorithm allowlist, no ``crit``, no key from the token (RFC 7515 §4.1, RFC 8725 §3.1)."""
+def check_header_policy(header: Mapping[str, Any], *, key_header: bool = False) -> None:
+    """Algorithm allowlist, no ``crit``, no key from the token (RFC 7515 §4.1, RFC 8725 §3.1).
+
+    ``key_header`` lets a ``jwk`` through, for the one kind of token that proves possession of
+    the key it carries (an OpenID4VCI key proof, §F.1): its caller decides what that key may do,
+    and never takes it as a key to trust. ``jku``, ``x5u`` and ``x5c`` stay refused."""
     alg = header.get("alg")
     if not isinstance(alg, str) or alg not in ACCEPTED_ALGORITHMS:
         raise SdJwtError(
             "JWS alg is not an accepted algorithm (Ed25519/EdDSA only)",
             code=ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR,
         )
-    present = sorted(FORBIDDEN_HEADER_PARAMETERS & set(header))
+    forbidden = FORBIDDEN_HEADER_PARAMETERS - ({"jwk"} if key_header else set())
+    present = sorted(forbidden & set(header))
     if present:
         raise SdJwtError(
             f"JWS header tries to supply a key ({', '.join(present)})",

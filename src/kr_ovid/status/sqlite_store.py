@@ -43,6 +43,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
+from kr_ovid._files import create_private_file
 from kr_ovid.clock import Clock
 from kr_ovid.errors import ConfigurationError, StatusListError
 from kr_ovid.problems import ErrorCode
@@ -271,11 +272,8 @@ class SqliteStatusListStore(SqlStatusListStore):
 def _create_private(path: Path) -> None:
     """Create the database file with mode 0600 if it does not exist yet (it holds keys)."""
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
+        create_private_file(path)
     except OSError as exc:
         raise StatusListError(
             f"cannot create the status store file: {exc.strerror}", code=ErrorCode.INTERNAL_ERROR
         ) from exc
-    os.close(fd)

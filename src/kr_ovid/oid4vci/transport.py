@@ -1,0 +1,100 @@
+"""The wallet's HTTP, as one injected function: request in, response out.
+
+The wallet never opens a socket itself: it calls a :data:`Transport`. The default,
+:class:`UrllibTransport`, uses the standard library, follows no redirect (a redirect could lead
+a token or a code somewhere the wallet did not choose) and reads a bounded body. Tests and apps
+pass their own (a platform HTTP stack, a recorder, an in-process service).
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final, Protocol
+
+from kr_ovid.oid4vci.errors import Oid4vciError
+from kr_ovid.problems import ErrorCode
+
+__all__ = ["HttpRequest", "HttpResponse", "Transport", "UrllibTransport"]
+
+MAX_RESPONSE_BYTES: Final = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """One request: method, absolute URL, headers, body."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+
+    def __repr__(self) -> str:  # headers and body may hold a token, a code or a key proof
+        return f"HttpRequest({self.method} {self.url.split('?', 1)[0]})"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """One response; header names in lower case."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def media_type(self) -> str:
+        """The ``Content-Type`` without parameters, lower case."""
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+#: The wallet's HTTP: answers every status it receives, raises only when there is no answer.
+Transport = Callable[[HttpRequest], HttpResponse]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the 3xx comes back as a response
+
+
+class UrllibTransport:
+    """:data:`Transport` over :mod:`urllib.request`: no redirects, at most ``max_bytes`` of
+    body, ``timeout`` seconds. A failure to get any answer raises :class:`Oid4vciError`
+    (``INTERNAL_ERROR``, marked retryable)."""
+
+    def __init__(self, *, timeout: float = 10.0, max_bytes: int = MAX_RESPONSE_BYTES) -> None:
+        self._timeout = timeout
+        self._max = max_bytes
+        self._opener = urllib.request.build_opener(_NoRedirect)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.url.startswith(("https://", "http://")):
+            raise Oid4vciError(ErrorCode.CONFIGURATION_ERROR, "only http(s) URLs are fetched")
+        req = urllib.request.Request(  # noqa: S310 — scheme checked above
+            request.url, data=request.body, headers=dict(request.headers), method=request.method
+        )
+        try:
+            with self._opener.open(req, timeout=self._timeout) as answer:
+                return self._read(answer.status, answer.headers.items(), answer)
+        except urllib.error.HTTPError as answer:
+            with answer:
+                return self._read(answer.code, answer.headers.items(), answer)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            error = Oid4vciError(
+                ErrorCode.INTERNAL_ERROR, f"no answer from the issuer: {type(exc).__name__}"
+            )
+            error.retryable = True
+            raise error from None
+
+    def _read(
+        self, status: int, headers: Iterable[tuple[str, str]], stream: _Readable
+    ) -> HttpResponse:
+        body = stream.read(self._max + 1)
+        if len(body) > self._max:
+            raise Oid4vciError(ErrorCode.SIZE_LIMIT_ERROR, "the issuer's answer is too large")
+        return HttpResponse(status, {k.lower(): v for k, v in headers}, bytes(body))
+
+
+class _Readable(Protocol):
+    def read(self, amt: int, /) -> bytes: ...
