@@ -35,6 +35,8 @@ from kr_ovid.suites import DEFAULT_CRYPTOSUITE
 __all__ = ["CredentialIssuer", "IssuedCredential", "SdJwtCopy"]
 
 Format = Literal["di", "sd-jwt"]
+#: Members the issuer sets itself; a body that sets one is refused, never merged.
+_RESERVED = frozenset({"id", "issuer", "validFrom", "validUntil", "credentialStatus", "proof"})
 #: Checks the unsigned credential (e.g. a JSON Schema); raise to refuse issuing it.
 CredentialCheck = Callable[[dict[str, Any]], None]
 
@@ -146,14 +148,19 @@ class CredentialIssuer:
         holder_jwks: Sequence[Mapping[str, Any]] = (),
         sd_jwt_iat: datetime | None = None,
         check: CredentialCheck | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> IssuedCredential:
         """Issue ``body`` (contexts, types, subject, evidence, schema reference…).
 
         ``"di"``: one Data Integrity credential. ``"sd-jwt"``: one SD-JWT copy per holder JWK,
         each with its own id and status position, so copies share no salt, digest order, key,
         id or status index; ``sd_jwt_body`` may coarsen values that would otherwise link copies.
+        The positions of one call are allocated together and linked in the status store
+        (:meth:`~kr_ovid.status.StatusListStore.issuance_of`), never in anything a verifier sees.
         ``check`` runs on every unsigned credential before it is signed: a signed credential
         can only be revoked, never recalled, so a bad one must not be signed at all.
+        ``progress(done, total)`` is called after each credential is signed (a batch's
+        progress bar).
         """
         wanted = list(dict.fromkeys(formats))
         if not wanted or any(f not in ("di", "sd-jwt") for f in wanted):
@@ -172,21 +179,45 @@ class CredentialIssuer:
         if valid_until is not None and valid_until <= start:
             raise ConfigurationError("valid_until must be after valid_from")
 
+        # Refused before any status position is allocated (a store never hands one out twice).
+        clash = _RESERVED & set(body)
+        if clash:
+            raise ConfigurationError(f"the issuer sets these members itself: {sorted(clash)}")
+        count = (1 if "di" in wanted else 0) + (len(holder_jwks) if "sd-jwt" in wanted else 0)
+        ids = [self._new_id() for _ in range(count)]
+        # One transaction for the whole issuance, linked in the store: revoking a person's ID
+        # later reaches the DI credential and every SD-JWT copy at once.
+        positions: list[StatusAllocation | None] = (
+            list(self._store.allocate_many(ids, one_issuance=True))
+            if self._store is not None
+            else [None] * count
+        )
+        done = 0
+
+        def step() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, count)
+
         credential: dict[str, Any] | None = None
         credential_id: str | None = None
         allocation: StatusAllocation | None = None
         if "di" in wanted:
-            credential_id, unsigned, allocation = self._unsigned(body, start, valid_until)
+            credential_id, allocation = ids[0], positions[0]
+            unsigned = self._unsigned(body, start, valid_until, credential_id, allocation)
             if check is not None:
                 check(unsigned)
             credential = add_proof(
                 unsigned, self._signer, cryptosuite=self._suite, created=now, loader=self._loader
             )
+            step()
 
         copies: list[SdJwtCopy] = []
         if "sd-jwt" in wanted:
-            for jwk in holder_jwks:
-                cid, unsigned, alloc = self._unsigned(body, start, valid_until)
+            first = 1 if "di" in wanted else 0
+            for n, jwk in enumerate(holder_jwks, start=first):
+                unsigned = self._unsigned(body, start, valid_until, ids[n], positions[n])
                 payload = sd_jwt_body(unsigned) if sd_jwt_body is not None else unsigned
                 if check is not None:
                     check(payload)
@@ -197,22 +228,22 @@ class CredentialIssuer:
                     holder_jwk=jwk,
                     iat=sd_jwt_iat or now,
                 )
-                copies.append(SdJwtCopy(cid, token, alloc))
+                copies.append(SdJwtCopy(ids[n], token, positions[n]))
+                step()
         return IssuedCredential(credential_id, credential, allocation, tuple(copies))
 
     def _unsigned(
-        self, body: Mapping[str, Any], start: datetime, until: datetime | None
-    ) -> tuple[str, dict[str, Any], StatusAllocation | None]:
+        self,
+        body: Mapping[str, Any],
+        start: datetime,
+        until: datetime | None,
+        credential_id: str,
+        allocation: StatusAllocation | None,
+    ) -> dict[str, Any]:
         """One unsigned credential, members in a fixed order (``@context``, ``id``, ``type``,
-        ``issuer``, validity, then the body). The members the issuer answers for (``id``,
-        ``issuer``, validity, ``credentialStatus``, ``proof``) come only from here: a body that
-        sets one is refused, never merged. Each call allocates a fresh status position (when a
-        store is configured), so no two credentials share an index."""
-        reserved = {"id", "issuer", "validFrom", "validUntil", "credentialStatus", "proof"}
-        clash = reserved & set(body)
-        if clash:
-            raise ConfigurationError(f"the issuer sets these members itself: {sorted(clash)}")
-        credential_id = self._new_id()
+        ``issuer``, validity, then the body). The members the issuer answers for
+        (:data:`_RESERVED`) come only from here: :meth:`issue` refuses a body that sets one. Each credential has its own status position, so no
+        two credentials share an index."""
         doc: dict[str, Any] = {}
         for key in ("@context", "id", "type"):
             if key == "id":
@@ -226,11 +257,9 @@ class CredentialIssuer:
         for key, value in body.items():
             if key not in doc:
                 doc[key] = copy.deepcopy(value)
-        allocation = None
-        if self._store is not None and self._status_base is not None:
-            allocation = self._store.allocate(credential_id=credential_id)
+        if allocation is not None and self._status_base is not None:
             doc["credentialStatus"] = status_entries(allocation, self._status_base)
-        return credential_id, doc, allocation
+        return doc
 
 
 def _check_published_key(

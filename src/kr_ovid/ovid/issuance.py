@@ -114,9 +114,12 @@ class Issuer(CredentialIssuer):
         valid_from: datetime | None = None,
         valid_until: datetime | None = None,
         formats: Iterable[Format] = ("di",),
+        progress: Callable[[int, int], None] | None = None,
     ) -> IssuedCredential:
         """Issue the ID; ``holder`` (the wallet's DID) becomes the Data Integrity subject ``id``,
-        ``holder_jwks`` the ``cnf`` keys of the SD-JWT copies (one copy per key)."""
+        ``holder_jwks`` the ``cnf`` keys of the SD-JWT copies (one copy per key). Every copy of
+        one call is one issuance in the status store, so one revocation reaches them all;
+        ``progress(done, total)`` follows the signing of a batch."""
         person = (
             claims
             if isinstance(claims, OverseasNationalId)
@@ -190,6 +193,7 @@ class Issuer(CredentialIssuer):
             holder_jwks=holder_jwks,
             sd_jwt_iat=day_start,
             check=schema_check,
+            progress=progress,
         )
 
 
