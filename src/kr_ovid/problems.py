@@ -4,6 +4,10 @@ The codes are the specifications' own where one exists (VC Data Model 2.0 §7.2 
 VC Data Integrity §4.7 Processing Errors, Bitstring Status List v1.0 §3.5 Processing Errors), each
 with the type URL its specification gives; codes that no specification defines live in kr_ovid's
 own namespace.
+
+:data:`ERROR_REFERENCE` says, for every code, whether trying again can help, what triggers it
+and what a service should do; the documentation's error reference is generated from it, and a
+test fails when a code has no entry.
 """
 
 from __future__ import annotations
@@ -12,9 +16,9 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["ErrorCode", "ProblemDetails"]
+__all__ = ["ERROR_REFERENCE", "ErrorCode", "ErrorReference", "ProblemDetails", "Retryable"]
 
 _VC = "https://www.w3.org/TR/vc-data-model#"
 _DI = "https://w3id.org/security#"
@@ -77,12 +81,18 @@ class ErrorCode(str, enum.Enum):
     KEY_BINDING_ERROR = "KEY_BINDING_ERROR"
     CONFIGURATION_ERROR = "CONFIGURATION_ERROR"
     VERIFICATION_FAILED = "VERIFICATION_FAILED"
+    USAGE_ERROR = "USAGE_ERROR"
     INTERNAL_ERROR = "INTERNAL_ERROR"
 
     @property
     def type_url(self) -> str:
         """The problem ``type`` URL, in the namespace of the specification defining the code."""
         return _NAMESPACE.get(self, _OURS) + self.value
+
+    @property
+    def reference(self) -> ErrorReference:
+        """What triggers this code, whether retrying can help, and what a service should do."""
+        return ERROR_REFERENCE[self]
 
     def __str__(self) -> str:
         return self.value
@@ -141,3 +151,303 @@ class ProblemDetails:
             out["path"] = self.path
         out.update(self.extra)
         return out
+
+
+#: ``never``: the same input gets the same answer; ``sometimes``: only when data could not be
+#: fetched (``VerificationResult.retryable`` says so for each result); ``always``: the answer
+#: depends on fresh data by nature.
+Retryable = Literal["never", "sometimes", "always"]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReference:
+    """One code's entry in the error reference: ``trigger`` (what makes it fire) and ``action``
+    (what a service should do), for people; ``retryable`` for programs too."""
+
+    retryable: Retryable
+    trigger: str
+    action: str
+
+
+_FIX_INPUT = "Refuse the input; tell the sender what is wrong (the detail and path), never retry."
+_REFUSE = "Refuse the credential or presentation; do not retry with the same input."
+
+ERROR_REFERENCE: Mapping[ErrorCode, ErrorReference] = MappingProxyType(
+    {
+        ErrorCode.PARSING_ERROR: ErrorReference(
+            "never",
+            "The input is not well-formed: not JSON, a JSON document nested too deeply, a JWS "
+            "or SD-JWT that does not split or decode, a JSON-LD document that cannot be read.",
+            _FIX_INPUT,
+        ),
+        ErrorCode.CRYPTOGRAPHIC_SECURITY_ERROR: ErrorReference(
+            "never",
+            "A signature does not verify (SD-JWT issuer JWS, KB-JWT), or a JWS header asks for "
+            "something the library refuses on principle (alg none, an embedded jwk).",
+            "Refuse: the data was altered or signed with another key. Log the code and path "
+            "(never the token) and do not retry.",
+        ),
+        ErrorCode.MALFORMED_VALUE_ERROR: ErrorReference(
+            "never",
+            "A value has the wrong type or shape: a member outside the strict JSON-LD form, a bad "
+            "date, a malformed key, a JWS header member, a claim that fails the ID's rules.",
+            _FIX_INPUT,
+        ),
+        ErrorCode.RANGE_ERROR: ErrorReference(
+            "never",
+            "A number is out of its allowed range: a status list index or list id that does not "
+            "exist, a status value other than 0 or 1, a statusSize the list cannot hold.",
+            "Refuse; for an issuer-side store call this is a bug in the caller (the position "
+            "was never allocated).",
+        ),
+        ErrorCode.PROOF_GENERATION_ERROR: ErrorReference(
+            "never",
+            "Signing could not produce a proof (a document the suite cannot transform, a signer "
+            "that failed).",
+            "Issuer side: fix the document or the signer configuration; nothing was issued.",
+        ),
+        ErrorCode.PROOF_VERIFICATION_ERROR: ErrorReference(
+            "never",
+            "A Data Integrity proof does not verify, or the document carries no proof, or a "
+            "proof's verification method does not match its key.",
+            "Refuse: the document was altered after signing or signed by another key.",
+        ),
+        ErrorCode.PROOF_TRANSFORMATION_ERROR: ErrorReference(
+            "never",
+            "The document could not be canonicalized (RDFC-1.0 or JCS) for its cryptosuite: a "
+            "value RDF cannot express, a labelling run over its bound.",
+            _REFUSE,
+        ),
+        ErrorCode.INVALID_DOMAIN_ERROR: ErrorReference(
+            "never",
+            "A presentation was made for another service: the proof's domain or the KB-JWT aud "
+            "is not this service's identifier.",
+            "Refuse; the wallet must present again to this service (a new challenge).",
+        ),
+        ErrorCode.INVALID_CHALLENGE_ERROR: ErrorReference(
+            "never",
+            "The presentation's challenge or KB-JWT nonce is not the one this service issued, "
+            "was already used, or has expired in the challenge store.",
+            "Refuse and issue a new challenge; a replayed presentation must never be accepted.",
+        ),
+        ErrorCode.MALFORMED_PROOF_ERROR: ErrorReference(
+            "never",
+            "A proof object lacks a required member or has one of the wrong type (type, "
+            "cryptosuite, verificationMethod, proofPurpose, proofValue, created).",
+            _REFUSE,
+        ),
+        ErrorCode.MISMATCHED_PROOF_PURPOSE_ERROR: ErrorReference(
+            "never",
+            "The proof's proofPurpose is not the one expected (assertionMethod for a credential, "
+            "authentication for a presentation).",
+            _REFUSE,
+        ),
+        ErrorCode.STATUS_RETRIEVAL_ERROR: ErrorReference(
+            "always",
+            "The status list credential named by credentialStatus could not be fetched (the "
+            "injected fetcher failed or has no list for the URL).",
+            "Answer 'try again later' (HTTP 503), not 'invalid'; retry after the fetcher can "
+            "reach the list. Never accept the credential meanwhile.",
+        ),
+        ErrorCode.STATUS_VERIFICATION_ERROR: ErrorReference(
+            "never",
+            "The status list credential does not verify (proof, issuer other than the "
+            "credential's, purpose mismatch, expired list), or a credentialStatus entry is "
+            "malformed.",
+            "Refuse; tell the issuing mission its published list is broken.",
+        ),
+        ErrorCode.STATUS_LIST_LENGTH_ERROR: ErrorReference(
+            "never",
+            "The decoded bitstring is shorter than the specification's minimum (131,072 "
+            "entries) or too short for the credential's index.",
+            "Refuse; the list is malformed (or built to single out its holders).",
+        ),
+        ErrorCode.DATA_LOSS_ERROR: ErrorReference(
+            "never",
+            "Part of the JSON would not be signed: a member no context defines, a null, an "
+            "empty array, a repeated item, a spelling outside the strict form.",
+            _REFUSE,
+        ),
+        ErrorCode.UNKNOWN_CONTEXT: ErrorReference(
+            "never",
+            "The document names a JSON-LD context that is not among the pinned contexts (the "
+            "library never fetches one).",
+            "Refuse; to accept a new context, pin it in the loader (kr-ovid verify --context "
+            "URL=FILE) after reviewing it.",
+        ),
+        ErrorCode.UNSUPPORTED_CRYPTOSUITE: ErrorReference(
+            "never",
+            "The proof's cryptosuite is not eddsa-rdfc-2022 or eddsa-jcs-2022, or not one the "
+            "policy allows.",
+            _REFUSE,
+        ),
+        ErrorCode.PROOF_EXPIRED: ErrorReference(
+            "never",
+            "The proof's expires time is in the past.",
+            "Refuse; the holder must obtain a fresh proof or presentation.",
+        ),
+        ErrorCode.DID_RESOLUTION_ERROR: ErrorReference(
+            "sometimes",
+            "A DID or its verification method could not be resolved: the injected resolver "
+            "failed (retryable), or the DID URL or its document is unusable (not retryable).",
+            "If the result is retryable, answer 'try again later'; otherwise refuse.",
+        ),
+        ErrorCode.DID_NOT_FOUND: ErrorReference(
+            "never",
+            "The resolver has no document for the DID (offline resolvers serve only what was "
+            "registered, e.g. kr-ovid --did-docs DIR).",
+            "Refuse; register the mission's DID document (or fix the deployment's resolver).",
+        ),
+        ErrorCode.UNSUPPORTED_DID_METHOD: ErrorReference(
+            "never",
+            "The DID method is not one the configured resolver handles (did:key is built in; "
+            "did:web needs documents or a fetch function).",
+            "Refuse; configure a resolver for the method if it should be accepted.",
+        ),
+        ErrorCode.INVALID_DID_DOCUMENT: ErrorReference(
+            "never",
+            "The resolved DID document is malformed: its id is not the DID, a verification "
+            "method has no usable key or a bad lifetime.",
+            "Refuse; tell the DID's controller that the published document is broken.",
+        ),
+        ErrorCode.KEY_NOT_AUTHORIZED: ErrorReference(
+            "never",
+            "The signing key is not listed for the purpose in the issuer's DID document "
+            "(assertionMethod, authentication), or belongs to another DID.",
+            _REFUSE,
+        ),
+        ErrorCode.KEY_RETIRED: ErrorReference(
+            "never",
+            "The proof was created after its key was retired in a rotation (what a key signed "
+            "before retirement keeps verifying).",
+            "Refuse; the mission must reissue with its current key.",
+        ),
+        ErrorCode.KEY_REVOKED: ErrorReference(
+            "never",
+            "The signing key was revoked (compromised): every proof it made fails, whenever made.",
+            "Refuse; the holder needs a credential reissued under the mission's new key.",
+        ),
+        ErrorCode.ISSUER_NOT_ACCREDITED: ErrorReference(
+            "never",
+            "The trust list does not accredit the issuer for this credential type at the time "
+            "it issued (unknown mission, suspended or withdrawn, outside its window).",
+            _REFUSE,
+        ),
+        ErrorCode.TRUST_LIST_ERROR: ErrorReference(
+            "sometimes",
+            "The trust list is malformed or does not verify against the pinned root DID, or an "
+            "injected trust registry failed (retryable).",
+            "Keep using the last good trust list; alert the operator. Refuse credentials that "
+            "cannot be checked.",
+        ),
+        ErrorCode.TRUST_LIST_EXPIRED: ErrorReference(
+            "always",
+            "The trust list is past its nextUpdate plus the grace period.",
+            "Fetch and verify the new trust list, then retry; refuse until then.",
+        ),
+        ErrorCode.TRUST_LIST_ROLLBACK: ErrorReference(
+            "never",
+            "A trust list older than the version already held was offered (a replayed list "
+            "could re-accredit a withdrawn mission).",
+            "Keep the newer list and refuse the older one; alert the operator.",
+        ),
+        ErrorCode.VALIDITY_PERIOD_ERROR: ErrorReference(
+            "never",
+            "The credential is not valid at the verification time: before validFrom or after "
+            "validUntil (SD-JWT: nbf/exp), beyond the allowed clock skew.",
+            "Refuse; an expired ID must be renewed at the mission. Check the verifier's clock "
+            "if many credentials are 'not yet valid'.",
+        ),
+        ErrorCode.CREDENTIAL_REVOKED: ErrorReference(
+            "never",
+            "The revocation bit of the credential's status entry is set (revocation is "
+            "permanent).",
+            "Refuse; the holder must be reissued an ID at the mission.",
+        ),
+        ErrorCode.CREDENTIAL_SUSPENDED: ErrorReference(
+            "never",
+            "The suspension bit of the credential's status entry is set.",
+            "Refuse now; the mission may lift the suspension, after which a new verification "
+            "succeeds.",
+        ),
+        ErrorCode.SCHEMA_ERROR: ErrorReference(
+            "never",
+            "The credential does not meet the JSON Schema required for its type (the shipped "
+            "ID schema), or names a schema that is not shipped.",
+            _REFUSE,
+        ),
+        ErrorCode.HOLDER_BINDING_ERROR: ErrorReference(
+            "never",
+            "The presentation was not signed by the credential's subject (DI: the holder DID; "
+            "SD-JWT: the cnf key).",
+            "Refuse: someone other than the holder is presenting the credential.",
+        ),
+        ErrorCode.PRESENTATION_EXPIRED: ErrorReference(
+            "never",
+            "The presentation (its proof created or KB-JWT iat) is older than the policy's "
+            "max_presentation_age, or from the future.",
+            "Refuse and ask the wallet to present again.",
+        ),
+        ErrorCode.CLAIM_NOT_ALLOWED: ErrorReference(
+            "never",
+            "The holder disclosed a claim the service's policy does not allow it to receive.",
+            "Refuse and ask for a presentation of the allowed claims only; never store the "
+            "extra claims.",
+        ),
+        ErrorCode.POLICY_ERROR: ErrorReference(
+            "never",
+            "The policy refuses the input: a format or credential type it does not accept, a "
+            "predicate that must be true is false, too many credentials.",
+            "Refuse; tell the holder what the service needs.",
+        ),
+        ErrorCode.MISSING_CLAIM: ErrorReference(
+            "never",
+            "A claim the policy requires was not disclosed.",
+            "Ask for a new presentation that discloses the required claims.",
+        ),
+        ErrorCode.SIZE_LIMIT_ERROR: ErrorReference(
+            "never",
+            "The input exceeds a bound checked before any work: bytes, JSON depth, JSON-LD "
+            "statements, SD-JWT disclosures, proofs, credentials per presentation.",
+            "Refuse (HTTP 413 when the body itself is too large).",
+        ),
+        ErrorCode.SD_JWT_ERROR: ErrorReference(
+            "never",
+            "The SD-JWT is malformed: a disclosure that does not decode or is not referenced, a "
+            "repeated digest, a reserved claim name disclosed.",
+            _REFUSE,
+        ),
+        ErrorCode.KEY_BINDING_ERROR: ErrorReference(
+            "never",
+            "The KB-JWT is missing where required, malformed, or its sd_hash does not match the "
+            "presented SD-JWT.",
+            "Refuse; the wallet must present again with key binding.",
+        ),
+        ErrorCode.CONFIGURATION_ERROR: ErrorReference(
+            "never",
+            "The library was called in a way it cannot honour: a missing challenge or domain, "
+            "an invalid policy or option, claims that cannot be issued.",
+            "Fix the calling code or configuration: this is the caller's mistake, not the "
+            "holder's.",
+        ),
+        ErrorCode.VERIFICATION_FAILED: ErrorReference(
+            "never",
+            "Raised by VerificationResult.raise_for_errors() when a result is not verified; "
+            "the exception carries the result and the first problem's code.",
+            "Handle as the result's own codes say.",
+        ),
+        ErrorCode.USAGE_ERROR: ErrorReference(
+            "never",
+            "kr-ovid was given a missing or unreadable file, a missing option or options that "
+            "do not go together (exit code 2).",
+            "Fix the command line; kr-ovid --help and kr-ovid COMMAND --help list the options.",
+        ),
+        ErrorCode.INTERNAL_ERROR: ErrorReference(
+            "sometimes",
+            "An unexpected failure: most often an injected part (resolver, status fetcher, "
+            "trust registry, store) raised; never a verdict on the input.",
+            "Answer 'try again later' when retryable, log the detail for the operator, and "
+            "never accept the input meanwhile.",
+        ),
+    }
+)

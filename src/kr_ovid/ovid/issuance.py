@@ -38,7 +38,7 @@ CREDENTIAL_TYPE = "OverseasNationalIdCredential"
 CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/kr-ovid/v1"]
 KST = timezone(timedelta(hours=9), "KST")
 
-#: Personal claims a holder discloses one by one (domain.md "disclosable by default").
+#: Personal claims a holder discloses one by one (docs/domain.md "disclosable by default").
 #: ``nationality``, ``issuingMission``, the subject ``type`` and ``predicatesComputedAt`` stay
 #: visible: they say what the credential is, not who the person is.
 DISCLOSABLE_SUBJECT_CLAIMS = (
@@ -131,7 +131,7 @@ class Issuer(CredentialIssuer):
         if valid_from is not None and valid_from.tzinfo is None:
             raise ConfigurationError("valid_from must be timezone-aware")
         start = valid_from or now
-        # Eligibility and predicates are judged on the day the mission issues (domain.md:
+        # Eligibility and predicates are judged on the day the mission issues (docs/domain.md:
         # validFrom = issuance); a backdated validFrom cannot make an ineligible person eligible.
         issued_on = now.astimezone(KST).date()
         person.check_issuable(issued_on)
