@@ -1,7 +1,8 @@
 """kr_ovid: Korea's mobile overseas-national ID (모바일 재외국민증) as W3C Verifiable Credentials.
 
 The safe, high-level API is re-exported here: the three roles (:class:`Issuer` for a mission,
-:class:`Holder` for a wallet, :class:`Verifier` with its :class:`VerifierPolicy` for a service),
+:class:`Holder` for a wallet, :class:`Verifier` with its :class:`VerifierPolicy` for a service,
+:class:`GenericVerifier` for any W3C credential with no trust list or service policy),
 the result and error types, and the protocols a deployment plugs its own parts into. The spec
 layers underneath (``kr_ovid.integrity``, ``kr_ovid.suites``, ``kr_ovid.jsonld``, ``kr_ovid.sdjwt``,
 ``kr_ovid.status``, ``kr_ovid.did``) are public too, but bypass policy: prefer the roles.
@@ -23,6 +24,7 @@ from kr_ovid.errors import (
     StatusListError,
     VerificationFailed,
 )
+from kr_ovid.generic_verifier import GenericVerifier
 from kr_ovid.holder import Holder
 from kr_ovid.jsonld.loader import DocumentLoader, StaticDocumentLoader
 from kr_ovid.jsonld.strict import JsonLdLimits
@@ -48,6 +50,7 @@ __all__ = [
     "Ed25519Signer",
     "ErrorCode",
     "FixedClock",
+    "GenericVerifier",
     "Holder",
     "InMemoryChallengeStore",
     "Issuer",

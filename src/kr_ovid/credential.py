@@ -9,13 +9,14 @@ They return lists of :class:`~kr_ovid.problems.ProblemDetails` instead of raisin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from kr_ovid.clock import parse_datetime_stamp
 from kr_ovid.jsonld.iri import is_absolute_iri
 from kr_ovid.problems import ErrorCode, ProblemDetails
+from kr_ovid.results import VerifiedProof
 
 __all__ = [
     "VC_V2_CONTEXT",
@@ -23,6 +24,7 @@ __all__ = [
     "check_validity_period",
     "credential_types",
     "issuer_id",
+    "issuer_proof_problems",
 ]
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -205,3 +207,25 @@ def check_validity_period(
             )
         )
     return problems
+
+
+def issuer_proof_problems(
+    proofs: Sequence[VerifiedProof], issuer: str | None
+) -> list[ProblemDetails]:
+    """Who signed a credential (VC DM 2.0 §4.7 Issuer with VC Data Integrity §4.5 proof sets and
+    chains): each proof has already verified for its own controller and purpose; at least one
+    ``assertionMethod`` proof must be the issuer's, or the issuer asserted nothing. A witness or
+    notary may add proofs of its own, or start a chain the issuer's proof extends.
+    The problem is ``KEY_NOT_AUTHORIZED`` at ``/proof``.
+    """
+    if issuer is not None and any(
+        p.proof_purpose == "assertionMethod" and p.controller == issuer for p in proofs
+    ):
+        return []
+    return [
+        _problem(
+            ErrorCode.KEY_NOT_AUTHORIZED,
+            "no assertionMethod proof by the credential's issuer",
+            "/proof",
+        )
+    ]

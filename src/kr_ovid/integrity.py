@@ -193,7 +193,7 @@ def _select_previous(proofs: list[dict[str, Any]], ids: list[str]) -> list[dict[
 def verify_proof(
     document: Any,
     *,
-    proof_purpose: str = "assertionMethod",
+    proof_purpose: str | None = "assertionMethod",
     challenge: str | None = None,
     domain: str | None = None,
     resolver: DidResolver | None = None,
@@ -214,6 +214,10 @@ def verify_proof(
 
     ``challenge``/``domain`` are what the caller issued: when given, each proof must carry them.
     ``expected_controller`` pins the DID whose keys may sign (e.g. the credential's issuer).
+    ``proof_purpose=None`` verifies each proof for its own ``proofPurpose`` (its key must be
+    listed under that relationship of its own controller, §4.4 step 10), as a proof set or chain
+    by several parties needs (§4.5); the caller then decides on ``result.proofs`` which
+    controllers and purposes it requires (:func:`kr_ovid.credential.issuer_proof_problems`).
     ``mode="generic"`` accepts any JSON-LD pyld can expand safely (W3C suites, foreign
     credentials); no role of this library uses it, since its JSON is not the only spelling of
     what was signed. The default accepts only the strict form (:mod:`kr_ovid.jsonld.strict`).
@@ -341,7 +345,7 @@ def _verify_one(
     unsecured: dict[str, Any],
     base: str,
     *,
-    proof_purpose: str,
+    proof_purpose: str | None,
     challenge: str | None,
     domain: str | None,
     resolver: DidResolver,
@@ -374,7 +378,7 @@ def _verify_one(
         suite.name,
         vm_url,
         "",
-        proof_purpose,
+        proof["proofPurpose"],
         created,
         expires,
         proof.get("id") if isinstance(proof.get("id"), str) else None,
@@ -435,14 +439,15 @@ def _check_proof_options(
     proof: dict[str, Any],
     base: str,
     *,
-    proof_purpose: str,
+    proof_purpose: str | None,
     challenge: str | None,
     domain: str | None,
     now: datetime,
     skew: timedelta,
 ) -> tuple[datetime | None, datetime | None]:
-    """§4.4 steps 6-9: purpose, created/expires, challenge and domain as the caller expects."""
-    if proof["proofPurpose"] != proof_purpose:
+    """§4.4 steps 6-9: purpose (unless each proof is judged for its own), created/expires,
+    challenge and domain as the caller expects."""
+    if proof_purpose is not None and proof["proofPurpose"] != proof_purpose:
         raise Refusal(
             ErrorCode.MISMATCHED_PROOF_PURPOSE_ERROR,
             f"proofPurpose is not the expected {proof_purpose!r}",

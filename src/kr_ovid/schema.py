@@ -51,6 +51,7 @@ __all__ = [
     "check_credential",
     "load_schema",
     "schemas_by_type",
+    "shipped_schema_ids",
     "validate_credential",
 ]
 
@@ -108,6 +109,12 @@ def _read_schemas(directory: Path) -> dict[str, Mapping[str, Any]]:
             ) from None
         out[schema_id] = schema
     return out
+
+
+def shipped_schema_ids() -> frozenset[str]:
+    """The ``$id`` of every shipped schema: the only schemas a verifier can apply (none is
+    ever fetched)."""
+    return frozenset(_local_schemas())
 
 
 def schemas_by_type() -> Mapping[str, str]:

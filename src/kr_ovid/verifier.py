@@ -34,29 +34,36 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from kr_ovid._json import JsonParseError, check_json_value
 from kr_ovid.challenges import ChallengeStore
 from kr_ovid.clock import Clock, SystemClock, parse_datetime_stamp
 from kr_ovid.context import DEFAULT_SKEW, VerificationContext
-from kr_ovid.credential import (
-    check_structure,
-    check_validity_period,
-    credential_types,
-    issuer_id,
-)
+from kr_ovid.credential import check_structure, credential_types, issuer_id
 from kr_ovid.did.document import split_did_url
 from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
-from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, SchemaError
-from kr_ovid.integrity import key_lifetime_problem, verify_proof
+from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError
+from kr_ovid.integrity import key_lifetime_problem
 from kr_ovid.jsonld.canon import JsonLdLimits
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.methods import method_public_key
 from kr_ovid.presentation import unwrap_enveloped
-from kr_ovid.problems import ErrorCode, ProblemDetails
+from kr_ovid.problems import ErrorCode
 from kr_ovid.results import VerificationResult
-from kr_ovid.schema import schemas_by_type, validate_credential
+from kr_ovid.schema import schemas_by_type
 from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS
 from kr_ovid.sdjwt.verifier import verify_sd_jwt
+from kr_ovid.stages import (
+    Run,
+    check_contexts,
+    check_parse,
+    check_schemas,
+    check_status,
+    check_validity,
+    join,
+    never_raises,
+    presented_credentials,
+    verify_credential_proofs,
+    verify_presentation_proofs,
+)
 from kr_ovid.status.check import StatusChecker, StatusListFetcher
 from kr_ovid.suites import SUITES
 from kr_ovid.trust import TrustRegistry
@@ -65,7 +72,6 @@ __all__ = ["Verifier", "VerifierPolicy"]
 
 #: Subject members that describe the credential rather than the person; never "personal claims".
 STRUCTURAL_SUBJECT_MEMBERS = frozenset({"id", "type"})
-_MAX_CREDENTIALS = 8
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -114,6 +120,12 @@ class VerifierPolicy:
     #: signing instant is only known to lie in ``[iat, iat + granularity)``; the trust check
     #: accepts accreditation at either end of that window.
     sd_jwt_time_granularity: timedelta = timedelta(0)
+    #: Every proof on a credential must be an ``assertionMethod`` proof by its issuer (on for the
+    #: overseas-ID services: no second party's signature rides along). Off, each proof verifies
+    #: for its own controller and purpose and at least one ``assertionMethod`` proof must be the
+    #: issuer's, so a proof set or chain a witness or notary took part in verifies (VC Data
+    #: Integrity §4.5).
+    only_issuer_proofs: bool = True
 
     def __post_init__(self) -> None:
         """Refuse a policy that could not be enforced as written, now rather than at the first
@@ -163,68 +175,6 @@ class VerifierPolicy:
                 )
 
 
-class _Run:
-    """Problems collected over one verification, with paths prefixed for nested documents."""
-
-    def __init__(self) -> None:
-        self.errors: list[ProblemDetails] = []
-        self.warnings: list[ProblemDetails] = []
-        self.checks: list[str] = []
-        self.retryable = False
-
-    def fail(self, code: ErrorCode, detail: str, path: str | None = None) -> None:
-        """Record one failed check; ``path`` is already absolute in the verified input."""
-        self.errors.append(ProblemDetails(code, detail, path))
-
-    def extend(self, problems: Sequence[ProblemDetails], prefix: str = "") -> None:
-        """Adopt a lower layer's problems with ``prefix`` before their paths, so that a problem
-        in an embedded credential points into the presentation (``/verifiableCredential/0/…``)."""
-        for p in problems:
-            self.errors.append(
-                ProblemDetails(p.code, p.detail, _join(prefix, p.path), p.title, p.extra)
-            )
-
-    def warn(self, problems: Sequence[ProblemDetails], prefix: str = "") -> None:
-        """Like :meth:`extend` for findings that never make the result unverified (a status
-        message, an unknown status type under a policy that does not require status)."""
-        for p in problems:
-            self.warnings.append(
-                ProblemDetails(p.code, p.detail, _join(prefix, p.path), p.title, p.extra)
-            )
-
-    def result(
-        self, document: Any, claims: Any = None, credentials: tuple[Any, ...] = ()
-    ) -> VerificationResult:
-        """The outcome: verified only when no stage failed. A failed result carries neither the
-        document, the claims nor the presented credentials, so a caller cannot read data that did
-        not verify; ``retryable`` is only ever set on a failure."""
-        if self.errors:
-            return VerificationResult(
-                False,
-                None,
-                tuple(self.errors),
-                tuple(self.warnings),
-                self.retryable,
-                tuple(self.checks),
-            )
-        return VerificationResult(
-            True,
-            document,
-            (),
-            tuple(self.warnings),
-            False,
-            tuple(self.checks),
-            claims,
-            credentials=credentials,
-        )
-
-
-def _join(prefix: str, path: str | None) -> str | None:
-    if not prefix:
-        return path
-    return prefix + (path or "")
-
-
 @dataclass(frozen=True, slots=True)
 class _Verified:
     """A credential that passed its own checks, with what the presentation layer needs."""
@@ -242,7 +192,7 @@ class Verifier:
     closed); ``challenge_store``, when given, makes every presentation's challenge/nonce single-use.
 
     Every injected part is trusted for its answers, not for its behaviour: whatever it raises
-    becomes a coded failure (see :func:`_never_raises`), never an exception to the caller.
+    becomes a coded failure (see :func:`never_raises`), never an exception to the caller.
     """
 
     def __init__(
@@ -288,10 +238,10 @@ class Verifier:
         Never raises: an exception from an injected part (trust registry, DID resolver, status
         fetcher, claims view) becomes a retryable coded failure.
         """
-        run = _Run()
-        return _never_raises(run, lambda: self._verify_credential(credential, run))
+        run = Run()
+        return never_raises(run, lambda: self._verify_credential(credential, run))
 
-    def _verify_credential(self, credential: Any, run: _Run) -> VerificationResult:
+    def _verify_credential(self, credential: Any, run: Run) -> VerificationResult:
         """One reading of the clock for the whole verification, so that every stage judges the
         same instant."""
         now = self.policy.clock.now()
@@ -318,8 +268,8 @@ class Verifier:
         replayed to any service at any time (VC DM 2.0 §9.5.2 Replay Attack), so a missing value
         fails the verification (``CONFIGURATION_ERROR``) instead of skipping the check.
         """
-        run = _Run()
-        return _never_raises(
+        run = Run()
+        return never_raises(
             run,
             lambda: self._verify_presentation(
                 presentation, challenge, domain, nonce, audience, run
@@ -333,7 +283,7 @@ class Verifier:
         domain: str | None,
         nonce: str | None,
         audience: str | None,
-        run: _Run,
+        run: Run,
     ) -> VerificationResult:
         """Merge the aliases once, then route by shape: a string is an SD-JWT(+KB), anything
         else a Data Integrity ``VerifiablePresentation``."""
@@ -353,7 +303,7 @@ class Verifier:
 
     # ------------------------------------------------------------------ presentations
     def _di_presentation(
-        self, vp: Any, challenge: str, domain: str, run: _Run, now: datetime
+        self, vp: Any, challenge: str, domain: str, run: Run, now: datetime
     ) -> VerificationResult:
         """A VC DM 2.0 §4.13 presentation secured with Data Integrity.
 
@@ -367,8 +317,7 @@ class Verifier:
         then verified on its own, even after a failed proof, so every problem is reported.
         """
         policy = self.policy
-        run.checks.append("parse")
-        if not self._parse(vp, run):
+        if not check_parse(vp, run):
             return run.result(None)
         if "di" not in policy.allowed_formats:
             run.fail(
@@ -376,8 +325,7 @@ class Verifier:
                 "Data Integrity presentations are not accepted by this policy",
             )
             return run.result(None)
-        run.checks.append("contexts")
-        self._contexts(vp, run, "")
+        check_contexts(vp, self._loader, run, "")
         run.checks.append("structure")
         structure = check_structure(vp, kind="VerifiablePresentation")
         run.extend(structure)
@@ -387,22 +335,12 @@ class Verifier:
             run.fail(ErrorCode.MALFORMED_VALUE_ERROR, "the presentation names no holder", "/holder")
         if run.errors:
             return run.result(None)
-        run.checks.append("proof")
-        proof = verify_proof(
-            vp,
-            proof_purpose="authentication",
-            challenge=challenge,
-            domain=domain,
-            context=self.context,
-            now=now,
-            json_checked=True,
-            expected_controller=holder_id,
+        proofs = verify_presentation_proofs(
+            vp, self.context, run, now=now, challenge=challenge, domain=domain, holder=holder_id
         )
-        run.extend(proof.errors)
-        run.retryable = run.retryable or proof.retryable
         holder_keys: list[bytes] = []
-        if proof.verified:
-            for info in proof.proofs:
+        if proofs is not None:
+            for info in proofs:
                 if info.created is None:
                     run.fail(
                         ErrorCode.PRESENTATION_EXPIRED,
@@ -417,26 +355,17 @@ class Verifier:
                     )
                 holder_keys.append(info.public_key)
             self._consume(challenge, domain, run)
-        raw = vp.get("verifiableCredential")
-        items = raw if isinstance(raw, list) else [raw] if raw is not None else []
+        items = presented_credentials(vp, run)
+        if items is None:
+            return run.result(None)
         if not items:
             run.fail(
                 ErrorCode.MISSING_CLAIM,
                 "the presentation carries no credential",
                 "/verifiableCredential",
             )
-        if len(items) > _MAX_CREDENTIALS:
-            run.fail(
-                ErrorCode.SIZE_LIMIT_ERROR,
-                f"more than {_MAX_CREDENTIALS} credentials",
-                "/verifiableCredential",
-            )
-            return run.result(None)
         verified: list[_Verified] = []
-        for i, item in enumerate(items):
-            prefix = (
-                f"/verifiableCredential/{i}" if isinstance(raw, list) else "/verifiableCredential"
-            )
+        for prefix, item in items:
             sd_jwt = unwrap_enveloped(item)
             cred = self._credential(
                 sd_jwt if sd_jwt is not None else item,
@@ -449,7 +378,7 @@ class Verifier:
                 continue
             verified.append(cred)
             self._holder_binding(
-                cred, str(holder_id), holder_keys if proof.verified else None, run, prefix
+                cred, str(holder_id), holder_keys if proofs is not None else None, run, prefix
             )
             self._claims_policy(cred.subject, run, prefix + "/credentialSubject")
         claims = (
@@ -460,7 +389,7 @@ class Verifier:
         return run.result(vp, claims, tuple(v.document for v in verified))
 
     def _sd_jwt_presentation(
-        self, token: str, nonce: str, audience: str, run: _Run, now: datetime
+        self, token: str, nonce: str, audience: str, run: Run, now: datetime
     ) -> VerificationResult:
         """RFC 9901 §7.3: the credential with a Key Binding JWT over ``nonce`` and ``audience``.
         Holder binding *is* the KB-JWT signature by the ``cnf`` key, so no separate holder check
@@ -478,7 +407,7 @@ class Verifier:
     def _credential(
         self,
         credential: Any,
-        run: _Run,
+        run: Run,
         *,
         now: datetime,
         prefix: str,
@@ -502,9 +431,8 @@ class Verifier:
             document, issued_at, holder_key = parsed
             partial = True
         else:
-            run.checks.append("parse")
             # An embedded credential was bounded with its presentation: only its shape is new.
-            if not self._parse(credential, run, prefix, bounded=bool(prefix)):
+            if not check_parse(credential, run, prefix, bounded=bool(prefix)):
                 return None
             if "di" not in self.policy.allowed_formats:
                 run.fail(
@@ -514,26 +442,32 @@ class Verifier:
                 )
                 return None
             document, holder_key, partial = credential, None, False
-            run.checks.append("contexts")
-            self._contexts(document, run, prefix)
+            check_contexts(document, self._loader, run, prefix)
             run.checks.append("structure")
             run.extend(check_structure(document), prefix)
             if len(run.errors) > before:
                 return None
-            run.checks.append("proof")
-            proof = verify_proof(
+            proofs = verify_credential_proofs(
                 document,
-                context=self.context,
+                self.context,
+                run,
+                prefix,
                 now=now,
-                json_checked=True,
-                expected_controller=issuer_id(document),
+                issuer_proofs="every" if self.policy.only_issuer_proofs else "one",
             )
-            run.extend(proof.errors, prefix)
-            run.retryable = run.retryable or proof.retryable
-            if not proof.verified:
+            if proofs is None:
                 return None
-            proofs = proof.proofs
-            issued_at = min((p.created for p in proofs if p.created is not None), default=None)
+            issuer = issuer_id(document)
+            issued_at = min(
+                (
+                    p.created
+                    for p in proofs
+                    if p.created is not None
+                    and p.controller == issuer
+                    and p.proof_purpose == "assertionMethod"
+                ),
+                default=None,
+            )
         if issued_at is None:
             issued_at = parse_datetime_stamp(document.get("validFrom")) or now
         times = [issued_at]
@@ -541,17 +475,32 @@ class Verifier:
         if partial and granularity > timedelta(0):
             times.append(min(issued_at + granularity - timedelta(seconds=1), now))
         self._trust(document, times, run, prefix)
-        run.checks.append("validity")
-        run.extend(check_validity_period(document, now=now, skew=self.policy.skew), prefix)
-        self._status_check(document, run, prefix, now)
-        self._schema(document, run, prefix, partial=partial)
+        check_validity(document, run, prefix, now=now, context=self.context)
+        check_status(
+            document,
+            self._status,
+            run,
+            prefix,
+            now=now,
+            require_status=self.policy.require_status,
+            require_known=self.policy.require_status,
+        )
+        if self.policy.validate_schema:
+            check_schemas(
+                document,
+                run,
+                prefix,
+                required_schemas=self.policy.required_schemas,
+                partial=partial,
+                unshipped_is_error=True,
+            )
         subject = document.get("credentialSubject")
         if len(run.errors) > before or not isinstance(subject, dict):
             if not isinstance(subject, dict) and len(run.errors) == before:
                 run.fail(
                     ErrorCode.MALFORMED_VALUE_ERROR,
                     "credentialSubject must be one object",
-                    _join(prefix, "/credentialSubject"),
+                    join(prefix, "/credentialSubject"),
                 )
             return None
         return _Verified(document, subject, holder_key)
@@ -559,7 +508,7 @@ class Verifier:
     def _sd_jwt_credential(
         self,
         token: str,
-        run: _Run,
+        run: Run,
         *,
         now: datetime,
         prefix: str,
@@ -631,10 +580,9 @@ class Verifier:
         if method is not None:
             lifetime = key_lifetime_problem(method, issued_at or now)
             if lifetime is not None:
-                run.fail(lifetime.code, lifetime.detail, _join(prefix, "/kid"))
+                run.fail(lifetime.code, lifetime.detail, join(prefix, "/kid"))
                 return None
-        run.checks.append("contexts")
-        self._contexts(document, run, prefix)
+        check_contexts(document, self._loader, run, prefix)
         run.checks.append("structure")
         # JOSE claims live beside the VC members in the payload (VC-JOSE-COSE §3.1.1).
         vc = {
@@ -645,7 +593,7 @@ class Verifier:
             run.fail(
                 ErrorCode.KEY_NOT_AUTHORIZED,
                 "the SD-JWT is signed by a key of another DID than its issuer",
-                _join(prefix, "/issuer"),
+                join(prefix, "/issuer"),
             )
         if key_binding is not None and facts.key_bound:
             # Whenever a KB-JWT bound this presentation to the nonce, the nonce is single-use.
@@ -656,43 +604,8 @@ class Verifier:
         return vc, issued_at, holder_key
 
     # ------------------------------------------------------------------ stages
-    def _parse(self, document: Any, run: _Run, prefix: str = "", *, bounded: bool = False) -> bool:
-        """Plain, bounded JSON and an object (``PARSING_ERROR`` otherwise): every later stage
-        may then index it without guarding against hostile shapes. ``bounded``: the JSON was
-        already checked as part of an enclosing document (a presentation)."""
-        try:
-            if not bounded:
-                check_json_value(document)
-        except JsonParseError as exc:
-            run.fail(ErrorCode.PARSING_ERROR, str(exc), prefix or None)
-            return False
-        if not isinstance(document, dict):
-            run.fail(ErrorCode.PARSING_ERROR, "expected a JSON object", prefix or None)
-            return False
-        return True
-
-    def _contexts(self, document: Mapping[str, Any], run: _Run, prefix: str) -> None:
-        """VC Data Integrity §2.4.1 Validating Contexts, the strict way it allows: only contexts
-        the loader holds as local pinned copies. An inline context or an unknown URL could
-        redefine the terms the signature covers, so either is ``UNKNOWN_CONTEXT``."""
-        ctx = document.get("@context")
-        known = self._loader.urls
-        for i, entry in enumerate(ctx if isinstance(ctx, list) else [ctx]):
-            if not isinstance(entry, str):
-                run.fail(
-                    ErrorCode.UNKNOWN_CONTEXT,
-                    "inline contexts are not accepted: contexts must be pinned URLs",
-                    _join(prefix, f"/@context/{i}"),
-                )
-            elif entry not in known:
-                run.fail(
-                    ErrorCode.UNKNOWN_CONTEXT,
-                    f"context not available offline: {entry[:200]}",
-                    _join(prefix, f"/@context/{i}"),
-                )
-
     def _trust(
-        self, document: Mapping[str, Any], times: Sequence[datetime], run: _Run, prefix: str
+        self, document: Mapping[str, Any], times: Sequence[datetime], run: Run, prefix: str
     ) -> None:
         """Issuer accreditation (VC DM 2.0 Appendix A.3 Issuer: whom to trust is the verifier's
         call; here the trust list).
@@ -711,13 +624,13 @@ class Verifier:
             run.fail(
                 ErrorCode.POLICY_ERROR,
                 f"credential type not accepted by {self.policy.name}",
-                _join(prefix, "/type"),
+                join(prefix, "/type"),
             )
         if issuer is None or not types:
             run.fail(
                 ErrorCode.ISSUER_NOT_ACCREDITED,
                 "credential has no issuer or no specific type to accredit",
-                _join(prefix, "/issuer"),
+                join(prefix, "/issuer"),
             )
             return
         for t in types:
@@ -726,7 +639,7 @@ class Verifier:
                 try:
                     answer = self.policy.trust_registry.is_accredited(issuer, t, at)
                 except KrOvidError as exc:
-                    run.fail(exc.code, str(exc), _join(prefix, "/issuer"))
+                    run.fail(exc.code, str(exc), join(prefix, "/issuer"))
                     run.retryable = run.retryable or exc.retryable
                     refusal = None
                     break
@@ -734,7 +647,7 @@ class Verifier:
                     run.fail(
                         ErrorCode.TRUST_LIST_ERROR,
                         f"the trust registry failed: {type(exc).__name__}",
-                        _join(prefix, "/issuer"),
+                        join(prefix, "/issuer"),
                     )
                     run.retryable = True
                     refusal = None
@@ -748,85 +661,12 @@ class Verifier:
                 run.fail(
                     refusal.code or ErrorCode.ISSUER_NOT_ACCREDITED,
                     refusal.reason,
-                    _join(prefix, "/issuer"),
+                    join(prefix, "/issuer"),
                 )
                 run.retryable = run.retryable or refusal.retryable
 
-    def _status_check(
-        self, document: Mapping[str, Any], run: _Run, prefix: str, now: datetime
-    ) -> None:
-        """VC DM 2.0 §4.10 Status through Bitstring Status List v1.0 §3.2. ``require_status``
-        decides whether an entry must be there; an entry that is there is checked under every
-        policy, so a revoked credential cannot pass a lenient service."""
-        if "credentialStatus" not in document:
-            if self.policy.require_status:
-                run.checks.append("status")
-                run.fail(
-                    ErrorCode.STATUS_VERIFICATION_ERROR,
-                    "the policy requires a status check but the credential has no status entry",
-                    _join(prefix, "/credentialStatus"),
-                )
-            return
-        # A present entry is always checked: the policy only decides whether one must be there.
-        run.checks.append("status")
-        outcome = self._status.check(document, now=now, require_known=self.policy.require_status)
-        run.extend(outcome.errors, prefix)
-        run.warn(outcome.warnings, prefix)
-        run.retryable = run.retryable or outcome.retryable
-
-    def _schema(
-        self, document: Mapping[str, Any], run: _Run, prefix: str, *, partial: bool
-    ) -> None:
-        """VC DM 2.0 §4.11 Data Schemas (Appendix A.9 Schema).
-
-        The schema a credential type requires (``required_schemas``) is applied whatever
-        ``credentialSchema`` says; then each ``credentialSchema`` entry, which must be
-        ``{id, type: JsonSchema}`` naming a shipped schema. An entry that cannot be applied
-        fails rather than being skipped: a schema the issuer declared is never silently dropped.
-        """
-        if not self.policy.validate_schema:
-            return
-        run.checks.append("schema")
-        # A credential type fixes its schema in code: the document cannot switch it off by
-        # leaving out (or re-spelling) credentialSchema.
-        required = {
-            self.policy.required_schemas[t]
-            for t in credential_types(document)
-            if t in self.policy.required_schemas
-        }
-        for schema_id in sorted(required):
-            try:
-                problems = validate_credential(document, schema_id=schema_id, partial=partial)
-            except SchemaError as exc:
-                run.fail(ErrorCode.SCHEMA_ERROR, str(exc), _join(prefix, "/type"))
-                continue
-            run.extend(problems, prefix)
-        schemas = document.get("credentialSchema")
-        entries = schemas if isinstance(schemas, list) else [schemas] if schemas is not None else []
-        for i, entry in enumerate(entries):
-            where = f"/credentialSchema/{i}" if isinstance(schemas, list) else "/credentialSchema"
-            if (
-                not isinstance(entry, dict)
-                or entry.get("type") != "JsonSchema"
-                or not isinstance(entry.get("id"), str)
-            ):
-                run.fail(
-                    ErrorCode.SCHEMA_ERROR,
-                    "credentialSchema must be {id, type: JsonSchema}",
-                    _join(prefix, where),
-                )
-                continue
-            if entry["id"] in required:
-                continue  # already validated above
-            try:
-                problems = validate_credential(document, schema_id=entry["id"], partial=partial)
-            except SchemaError as exc:
-                run.fail(ErrorCode.SCHEMA_ERROR, str(exc), _join(prefix, where))
-                continue
-            run.extend(problems, prefix)
-
     def _holder_binding(
-        self, cred: _Verified, holder: str, holder_keys: list[bytes] | None, run: _Run, prefix: str
+        self, cred: _Verified, holder: str, holder_keys: list[bytes] | None, run: Run, prefix: str
     ) -> None:
         """The credential belongs to whoever signed the presentation (VC DM 2.0 §9.5.3 Spoofing
         Attack; Appendix A.4 Holder).
@@ -842,17 +682,17 @@ class Verifier:
                 run.fail(
                     ErrorCode.HOLDER_BINDING_ERROR,
                     "the SD-JWT's cnf key did not sign the presentation",
-                    _join(prefix, "/cnf"),
+                    join(prefix, "/cnf"),
                 )
             return
         if cred.subject.get("id") != holder:
             run.fail(
                 ErrorCode.HOLDER_BINDING_ERROR,
                 "the credential subject is not the presentation's holder",
-                _join(prefix, "/credentialSubject/id"),
+                join(prefix, "/credentialSubject/id"),
             )
 
-    def _claims_policy(self, subject: Mapping[str, Any], run: _Run, path: str) -> None:
+    def _claims_policy(self, subject: Mapping[str, Any], run: Run, path: str) -> None:
         """Fitness for purpose (VC DM 2.0 Appendix A.10) and data minimisation (§8.9): every
         required claim disclosed, every ``required_true`` predicate true, and nothing disclosed
         beyond ``allowed_claims`` (``CLAIM_NOT_ALLOWED``), so a service cannot collect more
@@ -884,7 +724,7 @@ class Verifier:
                     f"{path}/{claim}",
                 )
 
-    def _consume(self, challenge: str, domain: str, run: _Run) -> None:
+    def _consume(self, challenge: str, domain: str, run: Run) -> None:
         """Spend the challenge (VC DM 2.0 §9.5.2 Replay Attack: the verifier enforces challenge
         uniqueness). Without a store the proof still binds challenge and domain, but a replay
         within the freshness window is then the caller's to detect."""
@@ -897,7 +737,7 @@ class Verifier:
                 "challenge unknown, expired, for another audience or already used",
             )
 
-    def _view(self, subject: Mapping[str, Any], run: _Run) -> Any:
+    def _view(self, subject: Mapping[str, Any], run: Run) -> Any:
         """The policy's typed view of a verified subject; never built from data that failed."""
         view = self.policy.claims_view
         if view is None or run.errors:
@@ -911,19 +751,6 @@ class Verifier:
                 "/credentialSubject",
             )
             return None
-
-
-def _never_raises(run: _Run, verify: Callable[[], VerificationResult]) -> VerificationResult:
-    """The safety net of "never raises": whatever an injected part (trust registry, resolver,
-    status fetcher, claims view) throws becomes a coded, retryable "no"."""
-    try:
-        return verify()
-    except RecursionError:
-        run.fail(ErrorCode.PARSING_ERROR, "document nests too deeply")
-    except Exception as exc:  # noqa: BLE001
-        run.fail(ErrorCode.INTERNAL_ERROR, f"verification could not finish: {type(exc).__name__}")
-        run.retryable = True
-    return run.result(None)
 
 
 def _nonempty(value: object) -> bool:

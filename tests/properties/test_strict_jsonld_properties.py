@@ -166,8 +166,9 @@ term_words = words | st.text(
     st.characters(categories=("Lu", "Ll", "Lo"), max_codepoint=0xFFFF), min_size=1, max_size=4
 )
 texts = st.text(max_size=12) | st.sampled_from(["", " ", "홍길동", 'a\u0000b\x7f\n\t"\\', "é"])
-integers = st.integers(min_value=-(10**15), max_value=10**15) | st.integers(
-    min_value=-(2**53 - 1), max_value=2**53 - 1
+integers = (
+    st.integers(min_value=-(10**15), max_value=10**15)
+    | st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1)
 )  # (the strict form refuses integers beyond ±(2^53 - 1), which not every JSON reader holds exactly)
 
 

@@ -25,15 +25,26 @@ ISSUED = datetime(2024, 7, 1, tzinfo=UTC)
 NOW = ISSUED + timedelta(days=1)
 ROWS = [
     {
-        "code": "us-losangeles", "nameKo": "주로스앤젤레스 총영사관", "nameEn": "Consulate General in Los Angeles",
-        "country": "US", "city": "Los Angeles", "did": "did:web:ovid.example:missions:us-losangeles",
-        "startDate": "2024-07-03", "validUntil": "2034-07-03T00:00:00Z",
+        "code": "us-losangeles",
+        "nameKo": "주로스앤젤레스 총영사관",
+        "nameEn": "Consulate General in Los Angeles",
+        "country": "US",
+        "city": "Los Angeles",
+        "did": "did:web:ovid.example:missions:us-losangeles",
+        "startDate": "2024-07-03",
+        "validUntil": "2034-07-03T00:00:00Z",
         "credentialTypes": ["OverseasNationalIdCredential", "BitstringStatusListCredential"],
     },
     {
-        "code": "cn", "nameKo": "주중국 대사관", "nameEn": "Embassy in China", "country": "CN",
-        "city": "Beijing", "did": "did:web:ovid.example:missions:cn", "startDate": "2024-07-03",
-        "state": "suspended", "stateSince": "2024-07-20T00:00:00Z",
+        "code": "cn",
+        "nameKo": "주중국 대사관",
+        "nameEn": "Embassy in China",
+        "country": "CN",
+        "city": "Beijing",
+        "did": "did:web:ovid.example:missions:cn",
+        "startDate": "2024-07-03",
+        "state": "suspended",
+        "stateSince": "2024-07-20T00:00:00Z",
     },
 ]
 
@@ -41,7 +52,11 @@ ROWS = [
 @functools.cache
 def signed() -> dict[str, Any]:
     return create_trust_list(
-        ROWS, root_signer=ROOT, version=7, issued=ISSUED, next_update=ISSUED + timedelta(days=7),
+        ROWS,
+        root_signer=ROOT,
+        version=7,
+        issued=ISSUED,
+        next_update=ISSUED + timedelta(days=7),
         list_id="https://ovid.example/trust-list",
     )
 
@@ -53,7 +68,13 @@ def refused(document: Any) -> bool:
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Every location in a JSON value (objects' members and arrays' items), depth first."""
     out: list[tuple[Any, ...]] = []
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
     for key, sub in items:
         out.append((*prefix, key))
         out.extend(paths(sub, (*prefix, key)))
@@ -67,7 +88,9 @@ def container(document: Any, path: tuple[Any, ...]) -> Any:
 
 
 def leaf_paths(document: Any) -> list[tuple[Any, ...]]:
-    return [p for p in paths(document) if not isinstance(container(document, p)[p[-1]], dict | list)]
+    return [
+        p for p in paths(document) if not isinstance(container(document, p)[p[-1]], dict | list)
+    ]
 
 
 def object_paths(document: Any) -> list[tuple[Any, ...]]:
@@ -79,7 +102,9 @@ values = (
     | st.integers(min_value=-(10**6), max_value=10**9)
     | st.booleans()
     | st.none()
-    | st.sampled_from(["7", "8", "active", "withdrawn", "2024-07-03T00:00:00Z", ROOT_DID, "TrustList"])
+    | st.sampled_from(
+        ["7", "8", "active", "withdrawn", "2024-07-03T00:00:00Z", ROOT_DID, "TrustList"]
+    )
 )
 keys = st.text(alphabet=string.ascii_letters, min_size=1, max_size=10) | st.sampled_from(
     ["@index", "@id", "id", "validUntil", "stateSince", "nonce", "expires", "description"]

@@ -550,3 +550,24 @@ def test_policy_algorithm_allowlist(w: World) -> None:
     assert w.verifier(ok).verify_credential(w.sd_jwt).verified
     with pytest.raises(ConfigurationError):
         GOV24.policy(w.registry, allowed_algorithms=frozenset({"HS256"}))
+
+
+def test_overseas_id_policy_refuses_a_second_party_proof_a_generic_policy_accepts(
+    w: World,
+) -> None:
+    """``only_issuer_proofs`` (on for the overseas-ID services): every proof must be the
+    issuer's assertion. Off, a notary's proof in the set verifies for its own DID, and the
+    issuer's proof is still required (VC Data Integrity §4.5 proof sets)."""
+    notary = Ed25519Signer.from_seed(b"\x0b" * 32)
+    notarised = add_proof(w.credential, notary, created=NOW)
+    strict = w.verifier().verify_credential(notarised)
+    assert strict.codes == (ErrorCode.KEY_NOT_AUTHORIZED,)
+    assert strict.errors[0].path == "/proof/1/verificationMethod"
+    lenient = w.verifier(w.policy(only_issuer_proofs=False)).verify_credential(notarised)
+    assert lenient.verified, lenient.errors
+    notary_only = add_proof(
+        {k: v for k, v in w.credential.items() if k != "proof"}, notary, created=NOW
+    )
+    result = w.verifier(w.policy(only_issuer_proofs=False)).verify_credential(notary_only)
+    assert result.codes == (ErrorCode.KEY_NOT_AUTHORIZED,)
+    assert result.errors[0].path == "/proof"
