@@ -360,8 +360,7 @@ ERROR_REFERENCE: Mapping[ErrorCode, ErrorReference] = MappingProxyType(
         ),
         ErrorCode.CREDENTIAL_REVOKED: ErrorReference(
             "never",
-            "The revocation bit of the credential's status entry is set (revocation is "
-            "permanent).",
+            "The revocation bit of the credential's status entry is set (revocation is permanent).",
             "Refuse; the holder must be reissued an ID at the mission.",
         ),
         ErrorCode.CREDENTIAL_SUSPENDED: ErrorReference(

@@ -764,7 +764,7 @@ def test_pg_version_1_store_is_upgraded_in_place(pg_schema: str) -> None:
     with psycopg.connect(PG_DSN, autocommit=True) as conn:  # what a version 1 store looks like
         conn.execute(f'DROP TABLE "{pg_schema}".status_issuances')
         conn.execute(
-            f'UPDATE "{pg_schema}".status_meta SET value = \'1\' WHERE key = \'schema_version\''
+            f"UPDATE \"{pg_schema}\".status_meta SET value = '1' WHERE key = 'schema_version'"
         )
     store = PostgresStatusListStore(PG_DSN, schema=pg_schema)
     assert store.issuance_of(old_id) == {old_id: old}

@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from kr_ovid.cli import core, did, ovid, present, status, trust
+    from kr_ovid.cli import core, did, ovid, present, status, trust, verify
 
     parser = _Parser(
         prog="kr-ovid",
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kr-ovid {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core, did, trust, status, ovid, present):
+    for module in (core, verify, did, trust, status, ovid, present):
         module.register(sub)
     return parser
 

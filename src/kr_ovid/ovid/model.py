@@ -544,9 +544,11 @@ def claim_problems(
             try:
                 _field_check(name, subject[name])
             except (ConfigurationError, SchemaError) as exc:
-                problems.append(exc if isinstance(exc, ConfigurationError) else _bad(
-                    exc.path or f"/{name}", str(exc).removeprefix(f"{exc.path}: ")
-                ))
+                problems.append(
+                    exc
+                    if isinstance(exc, ConfigurationError)
+                    else _bad(exc.path or f"/{name}", str(exc).removeprefix(f"{exc.path}: "))
+                )
         elif required and (issued_on is not None or name != "overseasRegistrationDate"):
             problems.append(_bad(f"/{name}", f"required claim is missing: {meaning}"))
     known = {"id", "type", "predicatesComputedAt", *CLAIM_ORDER}
