@@ -44,6 +44,8 @@ __all__ = ["CredentialIssuer", "IssuedCredential", "SdJwtCopy"]
 
 Format = Literal["di", "sd-jwt", "dc+sd-jwt"]
 _FORMATS = ("di", "sd-jwt", "dc+sd-jwt")
+#: Members the issuer sets itself; a body that sets one is refused, never merged.
+_RESERVED = frozenset({"id", "issuer", "validFrom", "validUntil", "credentialStatus", "proof"})
 #: Checks the unsigned credential (e.g. a JSON Schema); raise to refuse issuing it.
 CredentialCheck = Callable[[dict[str, Any]], None]
 
@@ -164,6 +166,7 @@ class CredentialIssuer:
         sd_jwt_iat: datetime | None = None,
         check: CredentialCheck | None = None,
         vct: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> IssuedCredential:
         """Issue ``body`` (contexts, types, subject, evidence, schema reference…).
 
@@ -177,7 +180,10 @@ class CredentialIssuer:
         ``check`` runs on every unsigned credential before it is signed: a signed credential
         can only be revoked, never recalled, so a bad one must not be signed at all.
         With a status store, every credential of the call gets its position in one store
-        transaction (``allocate_many``) before anything is signed.
+        transaction (``allocate_many``) before anything is signed, and the positions are linked
+        as one issuance in the store (:meth:`~kr_ovid.status.StatusListStore.issuance_of`),
+        never in anything a verifier sees. ``progress(done, total)`` is called after each
+        credential is signed (a batch's progress bar).
         """
         wanted = list(dict.fromkeys(formats))
         if not wanted or any(f not in _FORMATS for f in wanted):
@@ -201,15 +207,28 @@ class CredentialIssuer:
         if valid_until is not None and valid_until <= start:
             raise ConfigurationError("valid_until must be after valid_from")
 
-        self._check_body(body)
-        # One id per credential, and every status position in one store transaction: a batch
-        # is allocated whole or not at all, and no credential is signed before its position.
+        # Refused before any status position is allocated (a store never hands one out twice).
+        clash = _RESERVED & set(body)
+        if clash:
+            raise ConfigurationError(f"the issuer sets these members itself: {sorted(clash)}")
+        # One id per credential, and every status position in one store transaction, linked as
+        # one issuance: a batch is allocated whole or not at all, no credential is signed before
+        # its position, and revoking a person's ID later reaches every copy at once.
         di_id = self._new_id() if "di" in wanted else None
         copy_ids = [self._new_id() for _ in holder_jwks] if sd_forms else []
         all_ids = ([di_id] if di_id is not None else []) + copy_ids
         allocations: dict[str, StatusAllocation] = {}
         if self._store is not None and self._status_base is not None:
-            allocations = dict(zip(all_ids, self._store.allocate_many(all_ids), strict=True))
+            allocations = dict(
+                zip(all_ids, self._store.allocate_many(all_ids, one_issuance=True), strict=True)
+            )
+        done = 0
+
+        def step() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, len(all_ids))
 
         credential: dict[str, Any] | None = None
         allocation: StatusAllocation | None = None
@@ -221,6 +240,7 @@ class CredentialIssuer:
             credential = add_proof(
                 unsigned, self._signer, cryptosuite=self._suite, created=now, loader=self._loader
             )
+            step()
 
         copies: list[SdJwtCopy] = []
         plan = list(disclosable) if not isinstance(disclosable, str) else disclosable
@@ -251,17 +271,8 @@ class CredentialIssuer:
                     iat=sd_jwt_iat or now,
                 )
                 copies.append(SdJwtCopy(cid, token, alloc, form))
+                step()
         return IssuedCredential(di_id, credential, allocation, tuple(copies))
-
-    @staticmethod
-    def _check_body(body: Mapping[str, Any]) -> None:
-        """The members the issuer answers for (``id``, ``issuer``, validity,
-        ``credentialStatus``, ``proof``) come only from :meth:`_unsigned`: a body that sets one
-        is refused, never merged, before any status position is allocated."""
-        reserved = {"id", "issuer", "validFrom", "validUntil", "credentialStatus", "proof"}
-        clash = reserved & set(body)
-        if clash:
-            raise ConfigurationError(f"the issuer sets these members itself: {sorted(clash)}")
 
     def _unsigned(
         self,
@@ -272,7 +283,9 @@ class CredentialIssuer:
         allocation: StatusAllocation | None,
     ) -> dict[str, Any]:
         """One unsigned credential, members in a fixed order (``@context``, ``id``, ``type``,
-        ``issuer``, validity, then the body), with the status entries of its own position."""
+        ``issuer``, validity, then the body), with the status entries of its own position. The
+        members the issuer answers for (:data:`_RESERVED`) come only from here: :meth:`issue`
+        refuses a body that sets one."""
         doc: dict[str, Any] = {}
         for key in ("@context", "id", "type"):
             if key == "id":

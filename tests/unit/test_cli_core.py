@@ -77,7 +77,9 @@ def test_sign_and_verify_with_local_did_documents(
     # without the DID documents the did:web key cannot be resolved: invalid, with its code
     code, out, _ = run(capsys, "verify", str(signed), "--json")
     assert code == 1
-    assert json.loads(out)["errors"][0]["code"] == "UNSUPPORTED_DID_METHOD"
+    assert json.loads(out)["errors"][0]["code"] == "DID_NOT_FOUND"
+    code, out, _ = run(capsys, "verify", str(signed))
+    assert code == 1 and "hint: give --did-docs DIR with the issuer's DID document" in out
 
 
 def test_sign_options_and_tamper(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,6 +111,7 @@ def test_sign_options_and_tamper(tmp_path: Path, capsys: pytest.CaptureFixture[s
     ok = (
         "verify",
         str(signed),
+        "--proof-only",
         "--purpose",
         "authentication",
         "--challenge",
@@ -121,6 +124,7 @@ def test_sign_options_and_tamper(tmp_path: Path, capsys: pytest.CaptureFixture[s
         capsys,
         "verify",
         str(signed),
+        "--proof-only",
         "--purpose",
         "authentication",
         "--challenge",

@@ -100,7 +100,7 @@ def test_issue_di_to_stdout_verifies(capsys: Capsys, tmp_path: Path) -> None:
     holder = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
     code, out, err = run(
         capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", claims,
-        "--holder", holder, "--did-doc", doc,
+        "--holder", holder, "--did-doc", doc, "--no-status",
     )  # fmt: skip
     assert code == 0, err
     credential = json.loads(out)
@@ -119,15 +119,17 @@ def test_issue_di_to_stdout_verifies(capsys: Capsys, tmp_path: Path) -> None:
     doc.rename(did_dir / "la.json")
     cred_file = write(tmp_path / "c.json", credential)
     code, out, err = run(capsys, "verify", cred_file, "--did-docs", did_dir)
-    assert (code, out.splitlines()[0]) == (0, "verified"), err
+    assert (code, out.splitlines()[0]) == (0, "verified"), out + err
+    assert "checked: credential" in out
 
 
 def test_issue_json_summary_files_and_modes(capsys: Capsys, tmp_path: Path) -> None:
-    key, _, claims = mission_setup(tmp_path)
+    key, doc, claims = mission_setup(tmp_path)
     out_dir = tmp_path / "out"
     code, out, err = run(
         capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", claims,
         "--out", out_dir, "--db", tmp_path / "status.db", "--json", "--suite", "eddsa-jcs-2022",
+        "--did-doc", doc,
     )  # fmt: skip
     assert (code, err) == (0, "")
     summary = json.loads(out)
@@ -146,16 +148,16 @@ def test_issue_json_summary_files_and_modes(capsys: Capsys, tmp_path: Path) -> N
     # A second issuance into the same directory refuses to overwrite.
     code, out, err = run(
         capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", claims,
-        "--out", out_dir,
+        "--out", out_dir, "--did-doc", doc, "--no-status",
     )  # fmt: skip
     assert (code, out) == (2, "") and "refusing to overwrite" in err
 
 
 def test_issue_status_base_override(capsys: Capsys, tmp_path: Path) -> None:
-    key, _, claims = mission_setup(tmp_path)
+    key, doc, claims = mission_setup(tmp_path)
     code, out, err = run(
         capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", claims,
-        "--db", tmp_path / "s.db", "--status-base", "https://status.example/la",
+        "--db", tmp_path / "s.db", "--status-base", "https://status.example/la", "--did-doc", doc,
     )  # fmt: skip
     assert code == 0, err
     entry = json.loads(out)["credentialStatus"][0]
@@ -197,7 +199,7 @@ def test_issue_sd_jwt_batch_writes_demo_holder_keys(capsys: Capsys, tmp_path: Pa
 
 
 def test_issue_sd_jwt_with_holder_keys_to_stdout(capsys: Capsys, tmp_path: Path) -> None:
-    key, _, claims = mission_setup(tmp_path)
+    key, doc, claims = mission_setup(tmp_path)
     h1 = Ed25519Signer.from_seed(b"\x21" * 32)
     h2 = Ed25519Signer.from_seed(b"\x22" * 32)
     k1 = tmp_path / "h1.json"
@@ -205,17 +207,24 @@ def test_issue_sd_jwt_with_holder_keys_to_stdout(capsys: Capsys, tmp_path: Path)
     k2 = write(tmp_path / "h2.jwk", h2.public.jwk)  # a wallet hands over its public key only
     code, out, err = run(
         capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", claims,
-        "--format", "sd-jwt", "--holder-key", k1, "--holder-key", k2,
+        "--format", "sd-jwt", "--holder-key", k1, k2, "--did-doc", doc, "--no-status",
     )  # fmt: skip
     assert code == 0, err
     tokens = out.split()
     assert len(tokens) == 2
     cnfs = [public_key_from_jwk(parse_issued(t).document["cnf"]["jwk"]) for t in tokens]
     assert cnfs == [h1.public_key, h2.public_key]
+    # Repeating the option is the same as giving several values.
+    code, out, err = run(
+        capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", claims,
+        "--format", "sd-jwt", "--holder-key", k1, "--holder-key", k2, "--did-doc", doc,
+        "--no-status",
+    )  # fmt: skip
+    assert code == 0 and len(out.split()) == 2, err
     # The DI form binds the subject to the did:key of the holder key.
     code, out, err = run(
         capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", claims,
-        "--holder-key", k1,
+        "--holder-key", k1, "--did-doc", doc, "--no-status",
     )  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["credentialSubject"]["id"] == h1.public.did_key
@@ -229,19 +238,20 @@ def test_issue_binds_a_did_key_key_file_through_the_did_document(
     Ed25519Signer.from_seed(b"\x01" * 32).write_key_file(plain)
     code, out, err = run(
         capsys, "issue", "--mission", "us-losangeles", "--key", plain, "--claims", claims,
-        "--did-doc", doc,
+        "--did-doc", doc, "--no-status",
     )  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["proof"]["verificationMethod"] == MISSION.did + "#key-1"
     code, out, err = run(
-        capsys, "issue", "--mission", "us-losangeles", "--key", plain, "--claims", claims
-    )
+        capsys, "issue", "--mission", "us-losangeles", "--key", plain, "--claims", claims,
+        "--no-status",
+    )  # fmt: skip
     assert (code, out) == (2, "") and "--did-doc" in err
     other = tmp_path / "other.json"
     Ed25519Signer.from_seed(b"\x09" * 32).write_key_file(other)
     code, out, err = run(
         capsys, "issue", "--mission", "us-losangeles", "--key", other, "--claims", claims,
-        "--did-doc", doc,
+        "--did-doc", doc, "--no-status",
     )  # fmt: skip
     assert (code, out) == (2, "") and "not published" in err
 
@@ -250,8 +260,10 @@ def test_issue_binds_a_did_key_key_file_through_the_did_document(
 # issue: refusals (exit 2, nothing on stdout)
 # --------------------------------------------------------------------------------------------
 def test_issue_refusals(capsys: Capsys, tmp_path: Path) -> None:
-    key, _, claims = mission_setup(tmp_path)
-    base = ["issue", "--mission", "us-losangeles", "--key", key, "--claims", claims]
+    key, doc, claims = mission_setup(tmp_path)
+    base = ["issue", "--mission", "us-losangeles", "--key", key, "--claims", claims,
+            "--did-doc", doc, "--no-status"]  # fmt: skip
+    rest = ["--did-doc", doc, "--no-status"]
     garbage = tmp_path / "garbage.json"
     garbage.write_text("{not json")
     not_a_key = write(tmp_path / "nokey.json", {"id": "x"})
@@ -263,10 +275,22 @@ def test_issue_refusals(capsys: Capsys, tmp_path: Path) -> None:
         ),
     )
     cases: list[tuple[list[str | Path], str]] = [
-        (["issue", "--mission", "xx-nowhere", "--key", key, "--claims", claims], "unknown mission"),
         (
-            ["issue", "--mission", "us-losangeles", "--key", key, "--claims", tmp_path / "no.json"],
-            "cannot read",
+            ["issue", "--mission", "xx-nowhere", "--key", key, "--claims", claims, *rest],
+            "unknown mission",
+        ),
+        (
+            [
+                "issue",
+                "--mission",
+                "us-losangeles",
+                "--key",
+                key,
+                "--claims",
+                tmp_path / "no.json",
+                *rest,
+            ],
+            "--claims " + str(tmp_path / "no.json") + ": no such file",
         ),
         (
             [
@@ -277,28 +301,50 @@ def test_issue_refusals(capsys: Capsys, tmp_path: Path) -> None:
                 tmp_path / "no.json",
                 "--claims",
                 claims,
+                *rest,
             ],
-            "cannot read key file",
+            "--key " + str(tmp_path / "no.json") + ": no such file",
         ),
         (
-            ["issue", "--mission", "us-losangeles", "--key", garbage, "--claims", claims],
-            "cannot read key file",
+            ["issue", "--mission", "us-losangeles", "--key", garbage, "--claims", claims, *rest],
+            "not a JSON key file",
         ),
         (
-            ["issue", "--mission", "us-losangeles", "--key", not_a_key, "--claims", claims],
+            ["issue", "--mission", "us-losangeles", "--key", not_a_key, "--claims", claims, *rest],
             "secretKeyMultibase",
         ),
-        (["issue", "--mission", "us-losangeles", "--key", key, "--claims", garbage], "garbage"),
+        (
+            ["issue", "--mission", "us-losangeles", "--key", key, "--claims", garbage, *rest],
+            "garbage",
+        ),
+        (["issue", "--mission", "us-losangeles", "--key", key, "--claims", claims], "--db FILE"),
+        (
+            [
+                "issue",
+                "--mission",
+                "us-losangeles",
+                "--key",
+                key,
+                "--claims",
+                claims,
+                "--no-status",
+            ],
+            "--did-doc FILE or --did-docs DIR",
+        ),
+        ([*base, "--db", tmp_path / "x.db"], "do not go together"),
+        (["issue", "--key", key], "issue needs --mission, --claims"),
         ([*base, "--format", "sd-jwt"], "needs holder keys"),
         ([*base, "--format", "sd-jwt", "--batch", "2"], "give --out"),
         ([*base, "--format", "sd-jwt", "--batch", "0", "--out", tmp_path / "o"], "--batch must"),
         ([*base, "--format", "sd-jwt", "--batch", "2", "--holder-key", key], "N --holder-key"),
         ([*base, "--batch", "2"], "--batch is for"),
         ([*base, "--format", "di", "--format", "sd-jwt", "--batch", "1"], "needs --out"),
+        ([*base, "--format", "di", "sd-jwt", "--batch", "1"], "needs --out"),
         ([*base, "--status-base", "https://s.example/x"], "needs --db"),
         ([*base, "--holder-key", garbage], "garbage"),
+        ([*base, "--holder-key", tmp_path / "nope.jwk"], "--holder-key"),
         ([*base, "--holder", "not a did"], "/id"),
-        ([*base, "--did-doc", other_doc], "not listed under assertionMethod"),
+        ([*base, "--did-doc", other_doc], "the key is not listed under assertionMethod"),
         ([*base, "--format", "paper"], "invalid choice"),
     ]
     for argv, message in cases:
@@ -310,7 +356,7 @@ def test_issue_refusals(capsys: Capsys, tmp_path: Path) -> None:
 def test_issue_refuses_bad_claims_naming_the_pointer_not_the_value(
     capsys: Capsys, tmp_path: Path
 ) -> None:
-    key, _, _ = mission_setup(tmp_path)
+    key, doc, _ = mission_setup(tmp_path)
     cases: list[tuple[dict[str, Any], str]] = [
         ({**CLAIMS, "familyNameLatin": "Hong-secret"}, "/familyNameLatin"),
         ({**CLAIMS, "birthDate": "2014-01-01"}, "/birthDate"),  # under 14
@@ -328,13 +374,92 @@ def test_issue_refuses_bad_claims_naming_the_pointer_not_the_value(
     for claims, message in cases:
         path = write(tmp_path / "bad-claims.json", claims)
         code, out, err = run(
-            capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", path
-        )
+            capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", path,
+            "--did-doc", doc, "--no-status",
+        )  # fmt: skip
         assert (code, out) == (2, ""), err
         assert message in err, err
         assert "Hong-secret" not in err and "1234567" not in err
     code, out, err = run(
         capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims",
-        write(tmp_path / "list.json", [CLAIMS]),
+        write(tmp_path / "list.json", [CLAIMS]), "--did-doc", doc, "--no-status",
     )  # fmt: skip
     assert code == 2 and "JSON object" in err
+
+
+def test_issue_reports_every_claim_problem_at_once(capsys: Capsys, tmp_path: Path) -> None:
+    """One run names every problem, in user terms (JSON pointers and what the claim holds),
+    and --json gives one problem detail each; no value is repeated."""
+    key, doc, _ = mission_setup(tmp_path)
+    bad = {k: v for k, v in CLAIMS.items() if k not in ("overseasRegistrationDate", "givenName")}
+    bad |= {"familyNameLatin": "Hong-secret", "shoeSize": 44}
+    path = write(tmp_path / "bad.json", bad)
+    argv = ["issue", "--mission", "us-losangeles", "--key", key, "--claims", path,
+            "--did-doc", doc, "--no-status"]  # fmt: skip
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert "4 problem(s); nothing was issued" in err
+    for text in (
+        "/givenName: required claim is missing: given name in Hangul",
+        "/overseasRegistrationDate: required claim is missing",
+        "/familyNameLatin: does not match the required pattern (expected: family name as in",
+        "/shoeSize: not a claim of the ID",
+    ):
+        assert text in err, err
+    assert "Hong-secret" not in err and "CONFIGURATION_ERROR" not in err
+    code, out, err = run(capsys, *argv, "--json")
+    assert (code, err) == (2, "")
+    errors = json.loads(out)["errors"]
+    assert [e["path"] for e in errors] == [
+        "/givenName", "/familyNameLatin", "/overseasRegistrationDate", "/shoeSize",
+    ]  # fmt: skip
+    assert {e["code"] for e in errors} == {"MALFORMED_VALUE_ERROR"}
+    assert all(e["type"].endswith("#MALFORMED_VALUE_ERROR") for e in errors)
+
+
+def test_issue_template_is_a_claims_file_that_issues(capsys: Capsys, tmp_path: Path) -> None:
+    key, doc, _ = mission_setup(tmp_path)
+    code, out, err = run(capsys, "issue", "--template")
+    assert (code, err) == (0, "")
+    template = json.loads(out)
+    assert template["// overseasRegistrationDate"].startswith("required: ")
+    assert template["// portrait"].startswith("optional: ")
+    path = write(tmp_path / "claims.json", template)
+    code, out, err = run(
+        capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", path,
+        "--did-doc", doc, "--db", tmp_path / "s.db",
+    )  # fmt: skip
+    assert code == 0, err
+    subject = json.loads(out)["credentialSubject"]
+    assert not any(k.startswith("//") for k in subject)
+    assert subject["familyName"] == "홍"
+
+
+def test_issue_refuses_a_retired_key(capsys: Capsys, tmp_path: Path) -> None:
+    """After a rotation the old key is retired: issuing with it would make credentials that
+    no verifier accepts, so it is refused before anything is signed."""
+    key, doc, claims = mission_setup(tmp_path)
+    new_key = tmp_path / "new.json"
+    Ed25519Signer.from_seed(b"\x42" * 32).write_key_file(new_key)
+    code, rotated, err = run(
+        capsys, "did", "rotate", "--doc", doc, "--new-key", new_key, "--at",
+        "2024-01-01T00:00:00Z",
+    )  # fmt: skip
+    assert code == 0, err
+    rotated_doc = write(tmp_path / "rotated.json", json.loads(rotated))
+    code, out, err = run(
+        capsys, "issue", "--mission", "us-losangeles", "--key", key, "--claims", claims,
+        "--did-doc", rotated_doc, "--no-status",
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert f"--key {key}: the key is retired or revoked in the DID document" in err
+    # The DID document can also be found in a directory of documents.
+    did_dir = tmp_path / "did"
+    did_dir.mkdir()
+    rotated_doc.rename(did_dir / "la.json")
+    code, out, err = run(
+        capsys, "issue", "--mission", "us-losangeles", "--key", new_key, "--claims", claims,
+        "--did-docs", did_dir, "--no-status",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["proof"]["verificationMethod"].startswith(MISSION.did + "#")

@@ -4,7 +4,6 @@ documents and status lists; revocation and suspension make verification fail wit
 
 from __future__ import annotations
 
-import argparse
 import base64
 import io
 import json
@@ -14,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from kr_ovid.cli import core, main
-from kr_ovid.cli.present import wants_full_verification
+from kr_ovid.cli import main
+from kr_ovid.cli.verify import input_kind
 from kr_ovid.did.web import build_did_document
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.ovid import load_missions
@@ -64,7 +63,7 @@ class World:
         signer.write_key_file(self.key, controller=MISSION.did)
         self.did_dir = tmp / "did"
         self.did_dir.mkdir()
-        write(self.did_dir / "la.json", build_did_document(MISSION.did, [signer]))
+        self.doc = write(self.did_dir / "la.json", build_did_document(MISSION.did, [signer]))
         now = datetime.now(UTC)
         trust = create_trust_list(
             load_missions().trust_rows(),
@@ -78,7 +77,7 @@ class World:
         code, _, err = run(
             capsys, "issue", "--mission", "us-losangeles", "--key", self.key,
             "--claims", write(tmp / "claims.json", CLAIMS), "--format", "di", "--format", "sd-jwt",
-            "--batch", "2", "--out", self.out, "--db", self.db,
+            "--batch", "2", "--out", self.out, "--db", self.db, "--did-doc", self.doc,
         )  # fmt: skip
         assert code == 0, err
         self.sd_jwt = self.out / "credential-1.sd-jwt"
@@ -216,20 +215,26 @@ def test_revoked_suspended_and_restored(capsys: Capsys, world: World) -> None:
     assert run(capsys, "status", "unsuspend", "--db", world.db, world.sd_jwt)[0] == 0
     world.publish()
     assert world.verify(presentation)[0] == 0
-    # Revoke → publish → exit 1 with CREDENTIAL_REVOKED (JSON and text).
-    assert run(capsys, "status", "revoke", "--db", world.db, world.sd_jwt)[0] == 0
+    # Revoke this copy only → publish → exit 1 with CREDENTIAL_REVOKED (JSON and text).
+    assert run(capsys, "status", "revoke", "--db", world.db, world.sd_jwt, "--only-this")[0] == 0
     world.publish()
     code, out, _ = world.verify(presentation)
     assert code == 1 and "CREDENTIAL_REVOKED at /credentialStatus/0" in out
     code, out, _ = world.verify(presentation, "--json")
     assert code == 1 and [e["code"] for e in json.loads(out)["errors"]] == ["CREDENTIAL_REVOKED"]
-    # The second copy of the batch is not affected.
+    # The second copy of the batch is not affected…
     other = world.present(
         *GOV24_LOGIN,
         credential=world.out / "credential-2.sd-jwt",
         holder_key=world.out / "holder-keys" / "holder-2.json",
     )
     assert world.verify(other)[0] == 0
+    # …until the whole issuance is revoked, by the id alone.
+    first_id = json.loads(world.di.read_text())["id"]
+    assert run(capsys, "status", "revoke", "--db", world.db, first_id)[0] == 0
+    world.publish()
+    code, out, _ = world.verify(other)
+    assert code == 1 and "CREDENTIAL_REVOKED" in out
 
 
 def test_status_fails_closed_without_lists(capsys: Capsys, world: World) -> None:
@@ -298,7 +303,7 @@ def test_di_present_refusals(capsys: Capsys, world: World) -> None:
          "needs --aud"),
         (["present", "--credential", world.sd_jwt], "needs --holder-key, --nonce, --aud"),
         (["present", "--credential", world.sd_jwt, "--holder-key", world.holder_key, "--nonce",
-          "n", "--aud", "a", "--disclose", "favouriteColour"], "no claim at path"),
+          "n", "--aud", "a", "--disclose", "favouriteColour"], "no such disclosable claim"),
         (["present", "--list", "--credential", world.sd_jwt, "--disclose", "x"], "--list and"),
         (["present", "--credential", world.tmp / "missing"], "cannot read"),
         (["present", "--credential", write(world.tmp / "junk.txt", "hello"), "--list"],
@@ -319,8 +324,8 @@ def test_verify_presentation_usage_errors(capsys: Capsys, world: World) -> None:
     presentation = world.present(*GOV24_LOGIN)
     other_root = Ed25519Signer.from_seed(b"\x44" * 32).controller
     cases: list[tuple[dict[str, str | Path], str]] = [
-        ({"trust_list": ""}, "needs a trust registry"),
-        ({"root_did": ""}, "needs a trust registry"),
+        ({"trust_list": ""}, "needs both --trust-list FILE and --root-did DID"),
+        ({"root_did": ""}, "needs both --trust-list FILE and --root-did DID"),
         ({"nonce": ""}, "--nonce N and --aud A"),
         ({"root_did": other_root}, "does not verify against"),
         ({"trust_list": world.tmp / "missing.json"}, "no such file"),
@@ -343,13 +348,6 @@ def test_verify_presentation_usage_errors(capsys: Capsys, world: World) -> None:
 # ``kr-ovid verify`` (core.py): the input kind is named by --format or found by parsing it;
 # an SD-JWT, or any full-verification option, routes to full verification
 # --------------------------------------------------------------------------------------------
-def _core_verify_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kr-ovid")
-    sub = parser.add_subparsers(dest="command", required=True)
-    core.register(sub)  # core's verify carries the full-verification options itself
-    return parser
-
-
 def _full(world: World, *extra: str) -> list[str]:
     return [
         "--nonce", "n-1", "--aud", "gov24", "--root-did", world.root_did, "--trust-list",
@@ -359,25 +357,26 @@ def _full(world: World, *extra: str) -> list[str]:
 
 
 def test_core_verify_routing(capsys: Capsys, world: World) -> None:
-    parser = _core_verify_parser()
     presentation = world.present(*GOV24_LOGIN)
     token = presentation.read_text().strip()
     di = json.loads(world.di.read_text())
-    # The decision is made on the parsed input, not on the file: an SD-JWT always goes in full.
-    args = parser.parse_args(["verify", str(world.di)])
-    assert args.input_format == "auto"
-    assert wants_full_verification(args, token)
-    assert not wants_full_verification(args, di)  # a DI document alone: its proof(s) only
-    for option in ("--root-did", "--trust-list", "--status-dir", "--policy"):
-        value = "any" if option == "--policy" else "x"
-        args = parser.parse_args(["verify", str(world.di), option, value])
-        assert wants_full_verification(args, di)
+    # The decision is made on the parsed input: what it is, not what the file is called.
+    assert input_kind(token) == "presentation"  # a KB-JWT after the last '~'
+    assert input_kind(token[: token.rindex("~") + 1]) == "credential"  # an issued SD-JWT
+    assert input_kind(di) == "credential"
+    assert input_kind({**di, "type": ["VerifiablePresentation"]}) == "presentation"
+    assert input_kind({"id": "did:example:1", "proof": {}}) == "document"
     # ... and the real command line routes the same way.
     code, out, err = run(capsys, "verify", presentation, *_full(world, "--policy", "gov24-login"))
     assert (code, err) == (0, "")
     assert out.startswith("verified\npolicy: gov24:login\n")
-    # An SD-JWT routes even without options (and then asks for --nonce/--aud).
+    # An SD-JWT needs the trust list of its issuers, a presentation its nonce and audience.
     code, out, err = run(capsys, "verify", presentation)
+    assert (code, out) == (2, "") and "give --trust-list FILE and --root-did DID" in err
+    code, out, err = run(
+        capsys, "verify", presentation, "--trust-list", world.trust_list, "--root-did",
+        world.root_did,
+    )  # fmt: skip
     assert (code, out) == (2, "") and "--nonce N and --aud A" in err
     # A DI presentation with core's own --challenge/--domain plus a trust list.
     code, out, err = run(
@@ -402,8 +401,11 @@ def test_verify_auto_and_explicit_formats(capsys: Capsys, world: World) -> None:
         code, out, err = run(capsys, "verify-presentation", presentation, *_full(world), *fmt)
         assert (code, err) == (0, ""), (fmt, out)
     for fmt in ([], ["--format", "auto"], ["--format", "di"]):
-        code, out, err = run(capsys, "verify", world.di, "--did-docs", world.did_dir, *fmt)
-        assert (code, out, err) == (0, "verified\n", ""), fmt
+        code, out, err = run(
+            capsys, "verify", world.di, "--did-docs", world.did_dir, "--status-dir",
+            world.status_dir, *fmt,
+        )  # fmt: skip
+        assert (code, out, err) == (0, "verified\nchecked: credential\n", ""), fmt
 
 
 def test_explicit_format_di_on_an_sd_jwt_is_a_usage_error(capsys: Capsys, world: World) -> None:
@@ -476,8 +478,10 @@ def test_whitespace_and_bom_are_handled_by_parsing(capsys: Capsys, world: World)
     padded_sd = world.tmp / "padded.sd-jwt"
     padded_sd.write_bytes(b"\xef\xbb\xbf\n  " + token.encode() + b"  \r\n")
     for fmt in ([], ["--format", "di"]):
-        code, out, err = run(capsys, "verify", padded_di, "--did-docs", world.did_dir, *fmt)
-        assert (code, out, err) == (0, "verified\n", ""), fmt
+        code, out, err = run(
+            capsys, "verify", padded_di, "--did-docs", world.did_dir, "--proof-only", *fmt
+        )
+        assert (code, out, err) == (0, "verified\nchecked: proof\n", ""), fmt
     for fmt in ([], ["--format", "sd-jwt"]):
         code, out, err = run(capsys, "verify", padded_sd, *_full(world), *fmt)
         assert (code, err) == (0, ""), (fmt, out)
@@ -501,8 +505,10 @@ def test_verify_reads_either_kind_from_stdin(
     code, out, err = run(capsys, "verify", "-", *_full(world))
     assert (code, err) == (0, ""), out
     stdin(world.di.read_bytes())
-    code, out, err = run(capsys, "verify", "-", "--did-docs", world.did_dir)
-    assert (code, out, err) == (0, "verified\n", "")
+    code, out, err = run(
+        capsys, "verify", "-", "--did-docs", world.did_dir, "--status-dir", world.status_dir
+    )
+    assert (code, out, err) == (0, "verified\nchecked: credential\n", "")
     stdin(world.di.read_bytes())
     code, out, err = run(capsys, "verify", "-", "--format", "sd-jwt")
     assert (code, out) == (2, "") and err.startswith("kr-ovid: -: --format sd-jwt expects")

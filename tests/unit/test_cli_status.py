@@ -10,8 +10,10 @@ import pytest
 
 from kr_ovid.cli import main
 from kr_ovid.did.web import build_did_document
+from kr_ovid.errors import StatusListError
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.ovid import load_missions
+from kr_ovid.problems import ErrorCode
 from kr_ovid.sdjwt import parse_issued
 from kr_ovid.status import MIN_LIST_LENGTH, SqliteStatusListStore, StatusBitstring, encode_list
 
@@ -61,7 +63,7 @@ class Mission:
         code, _, err = run(
             capsys, "issue", "--mission", "us-losangeles", "--key", self.key, "--claims", claims,
             "--format", "di", "--format", "sd-jwt", "--batch", "2", "--out", self.out,
-            "--db", self.db,
+            "--db", self.db, "--did-doc", self.doc,
         )  # fmt: skip
         assert code == 0, err
         self.credential = json.loads((self.out / "credential.json").read_text(encoding="utf-8"))
@@ -134,39 +136,71 @@ def test_decode_refusals(capsys: Capsys, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 # revoke / suspend / unsuspend
 # --------------------------------------------------------------------------------------------
-def test_revoke_a_di_credential(capsys: Capsys, mission: Mission) -> None:
+def test_revoke_one_copy_only(capsys: Capsys, mission: Mission) -> None:
     cred = mission.out / "credential.json"
     code, out, err = run(
         capsys, "status", "revoke", "--db", mission.db, cred, "--actor", "officer-17",
-        "--reason", "lost-device",
+        "--reason", "lost-device", "--only-this",
     )  # fmt: skip
     assert code == 0, err
     list_id, index = mission.position(mission.credential)
-    assert out.startswith(f"revocation 0 -> 1: list {list_id} index {index} at ")
-    assert "by officer-17 (lost-device)" in out
+    assert out.startswith(
+        f"{mission.credential['id']}: revocation 0 -> 1 (list {list_id} index {index}) at "
+    )
+    assert "by officer-17 (lost-device)" in out and len(out.splitlines()) == 2
     assert mission.status(mission.credential, "revocation") == 1
     # Again: the store confirms an unchanged value (audited), JSON output.
-    code, out, _ = run(capsys, "status", "revoke", "--db", mission.db, cred, "--json")
-    record = json.loads(out)
+    code, out, _ = run(
+        capsys, "status", "revoke", "--db", mission.db, cred, "--json", "--only-this"
+    )
+    [record] = json.loads(out)
     assert code == 0
     assert record | {"time": None} == {
-        "time": None, "listId": list_id, "index": index, "purpose": "revocation",
-        "oldValue": 1, "newValue": 1, "actor": "kr-ovid-cli", "reason": "unspecified",
+        "credentialId": mission.credential["id"], "time": None, "listId": list_id,
+        "index": index, "purpose": "revocation", "oldValue": 1, "newValue": 1,
+        "actor": "kr-ovid-cli", "reason": "unspecified",
     }  # fmt: skip
-    # The other copies of the batch are untouched.
+    # The other copies of the issuance are untouched.
     copy = parse_issued(mission.sd_jwt.read_text().strip()).document
     assert mission.status(copy, "revocation") == 0
 
 
+def test_revoke_by_id_reaches_every_copy_of_the_issuance(capsys: Capsys, mission: Mission) -> None:
+    """One command, given only the credential id (no file with personal data), revokes the DI
+    credential and both SD-JWT copies issued with it."""
+    copies = [
+        parse_issued((mission.out / f"credential-{n}.sd-jwt").read_text().strip()).document
+        for n in (1, 2)
+    ]
+    code, out, err = run(
+        capsys, "status", "revoke", "--db", mission.db, copies[1]["id"], "--reason", "deceased"
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert [line.split(": ")[0] for line in lines[:3]] == [
+        d["id"] for d in [mission.credential, *copies]
+    ]
+    assert all("revocation 0 -> 1" in line for line in lines[:3])
+    for document in [mission.credential, *copies]:
+        assert mission.status(document, "revocation") == 1
+    code, out, err = run(capsys, "status", "revoke", "--db", mission.db, "urn:uuid:unknown")
+    assert (code, out) == (2, "") and "no credential urn:uuid:unknown" in err
+
+
 def test_suspend_and_unsuspend_an_sd_jwt_copy(capsys: Capsys, mission: Mission) -> None:
     copy = parse_issued(mission.sd_jwt.read_text().strip()).document
-    code, out, err = run(capsys, "status", "suspend", "--db", mission.db, mission.sd_jwt)
-    assert code == 0 and out.startswith("suspension 0 -> 1"), err
+    argv = ["--db", mission.db, mission.sd_jwt, "--only-this"]
+    code, out, err = run(capsys, "status", "suspend", *argv)
+    assert code == 0 and f"{copy['id']}: suspension 0 -> 1" in out, err
     assert mission.status(copy, "suspension") == 1
-    code, out, err = run(capsys, "status", "unsuspend", "--db", mission.db, mission.sd_jwt)
-    assert code == 0 and out.startswith("suspension 1 -> 0"), err
+    code, out, err = run(capsys, "status", "unsuspend", *argv)
+    assert code == 0 and f"{copy['id']}: suspension 1 -> 0" in out, err
     assert mission.status(copy, "suspension") == 0
     assert mission.status(mission.credential, "suspension") == 0
+    # Without --only-this: every copy, from the SD-JWT file.
+    code, out, err = run(capsys, "status", "suspend", "--db", mission.db, mission.sd_jwt)
+    assert code == 0 and out.count("suspension 0 -> 1") == 3, err
+    assert mission.status(mission.credential, "suspension") == 1
 
 
 def test_credential_without_id_falls_back_to_its_status_entries(
@@ -175,7 +209,7 @@ def test_credential_without_id_falls_back_to_its_status_entries(
     anonymous = {k: v for k, v in mission.credential.items() if k != "id"}
     path = write(mission.tmp / "anon.json", anonymous)
     code, out, err = run(capsys, "status", "suspend", "--db", mission.db, path)
-    assert code == 0 and out.startswith("suspension 0 -> 1"), err
+    assert code == 0 and out.startswith("(no id): suspension 0 -> 1"), err
     assert mission.status(mission.credential, "suspension") == 1
 
 
@@ -220,15 +254,19 @@ def test_unrevoke_is_impossible(capsys: Capsys, mission: Mission) -> None:
     assert run(capsys, "status", "unsuspend", "--db", mission.db, cred)[0] == 0
     assert mission.status(mission.credential, "revocation") == 1
     assert "unrevoke" not in run(capsys, "status", "--help")[1]
+    with SqliteStatusListStore(mission.db) as store:  # beneath the CLI, the store refuses it
+        list_id, index = mission.position(mission.credential)
+        with pytest.raises(StatusListError) as info:
+            store.set_status(list_id, index, "revocation", 0, actor="x", reason="y")
+        assert info.value.code is ErrorCode.CREDENTIAL_REVOKED
 
 
 # --------------------------------------------------------------------------------------------
 # publish
 # --------------------------------------------------------------------------------------------
 def test_publish_writes_signed_lists_that_verify(capsys: Capsys, mission: Mission) -> None:
-    assert (
-        run(capsys, "status", "revoke", "--db", mission.db, mission.out / "credential.json")[0] == 0
-    )
+    cred = mission.out / "credential.json"
+    assert run(capsys, "status", "revoke", "--db", mission.db, cred, "--only-this")[0] == 0
     status_dir = mission.tmp / "status"
     code, out, err = run(
         capsys, "status", "publish", "--db", mission.db, "--key", mission.key, "--out", status_dir,
@@ -290,7 +328,7 @@ def test_publish_binds_a_did_key_key_file_and_refusals(
         (["status", "publish", "--db", tmp_path / "no.db", "--key", mission.key, "--out",
           status_dir], "no such status store"),
         (["status", "publish", "--db", mission.db, "--key", tmp_path / "no.json", "--out",
-          status_dir], "cannot read key file"),
+          status_dir], "no such file"),
         (["status", "publish", "--db", mission.db, "--key", mission.key, "--out", status_dir,
           "--valid-hours", "0"], "--valid-hours"),
         (["status", "publish", "--db", mission.db, "--key", mission.key, "--out", a_file],

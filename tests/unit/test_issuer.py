@@ -135,8 +135,8 @@ class CountingStore(InMemoryStatusListStore):
         super().__init__(clock=CLOCK)
         self.allocations = 0
 
-    def allocate_many(self, credential_ids: Any) -> Any:
-        out = super().allocate_many(credential_ids)
+    def allocate_many(self, credential_ids: Any, *, one_issuance: bool = False) -> Any:
+        out = super().allocate_many(credential_ids, one_issuance=one_issuance)
         self.allocations += len(out)
         return out
 
@@ -632,6 +632,28 @@ def test_batch_copies_have_distinct_ids_positions_and_keys(batch: Any) -> None:
         assert {e["statusListIndex"] for e in held.payload["credentialStatus"]} == {
             str(c.status.index)
         }
+
+
+def test_one_issuance_is_linked_in_the_store_and_reports_progress() -> None:
+    """The DI credential and every SD-JWT copy of one call are one issuance in the store (so a
+    revocation can reach them all); separate calls stay separate."""
+    store = InMemoryStatusListStore(clock=CLOCK)
+    steps: list[tuple[int, int]] = []
+    keys = holder_keys(3)
+    out = issuer(store=store).issue_id(
+        claims(),
+        holder=HOLDER.controller,
+        holder_jwks=[k.public.jwk for k in keys],
+        formats=("di", "sd-jwt"),
+        progress=lambda done, total: steps.append((done, total)),
+    )
+    assert steps == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    ids = [out.credential_id, *(c.credential_id for c in out.sd_jwts)]
+    expected = {out.credential_id: out.status} | {c.credential_id: c.status for c in out.sd_jwts}
+    assert store.issuance_of(out.sd_jwts[2].credential_id) == expected
+    assert list(store.issuance_of(ids[0])) == ids
+    other = issuer(store=store).issue_id(claims(), holder=HOLDER.controller)
+    assert store.issuance_of(other.credential_id) == {other.credential_id: other.status}
 
 
 def test_batch_copies_share_no_salt_digest_disclosure_or_signature(batch: Any) -> None:

@@ -188,6 +188,50 @@ def test_allocate_many_refuses_a_bare_string(store: Any) -> None:
         store.allocate_many("urn:uuid:1")
 
 
+def test_one_issuance_links_its_copies_and_nothing_else(store: Any) -> None:
+    """A person's DI credential and SD-JWT copies, allocated as one issuance, are found from
+    any one of them; a plain batch and a lone allocation stay unlinked."""
+    copies = [cid() for _ in range(4)]
+    linked = store.allocate_many(copies, one_issuance=True)
+    unrelated = [cid(), cid()]
+    store.allocate_many(unrelated)
+    alone = cid()
+    single = store.allocate(credential_id=alone)
+    expected = dict(zip(copies, linked, strict=True))
+    for c in copies:
+        found = store.issuance_of(c)
+        assert found == expected and list(found) == copies  # allocation order
+    assert store.issuance_of(unrelated[0]) == {unrelated[0]: store.find(unrelated[0])}
+    assert store.issuance_of(alone) == {alone: single}
+    assert store.issuance_of(cid()) == {}
+    second = [cid(), cid()]
+    store.allocate_many(second, one_issuance=True)
+    assert set(store.issuance_of(second[1])) == set(second)  # issuances do not merge
+
+
+def test_issuance_arguments_are_validated(store: Any) -> None:
+    with pytest.raises(ConfigurationError):
+        store.issuance_of("not a uri")
+    with pytest.raises(ConfigurationError):
+        store.allocate_many([cid()], one_issuance="yes")
+    taken = cid()
+    store.allocate(credential_id=taken)
+    fresh = cid()
+    with pytest.raises(ConfigurationError):
+        store.allocate_many([fresh, taken], one_issuance=True)
+    assert store.issuance_of(fresh) == {}  # all or nothing, the links included
+
+
+def test_issuance_links_survive_reopening(make_store: StoreFactory) -> None:
+    reopenable(make_store)
+    copies = [cid() for _ in range(3)]
+    first = make_store()
+    linked = first.allocate_many(copies, one_issuance=True)
+    first.close()
+    again = make_store()
+    assert again.issuance_of(copies[2]) == dict(zip(copies, linked, strict=True))
+
+
 @pytest.mark.parametrize("size", [MIN_LIST_LENGTH - 1, 0, MAX_LIST_SIZE + 1, True, 131072.0])
 def test_list_size_below_the_spec_minimum_is_refused(make_store: StoreFactory, size: Any) -> None:
     with pytest.raises(ConfigurationError):
@@ -542,6 +586,7 @@ def test_sqlite_refuses_what_the_code_never_does(tmp_path: Path) -> None:
     path = tmp_path / "status.db"
     store = SqliteStatusListStore(path)
     a = store.allocate(credential_id=cid())
+    store.allocate_many([cid(), cid()], one_issuance=True)
     store.set_status(a.list_id, a.index, "revocation", 1, actor="o", reason="r")
     store.close()
     statements = [
@@ -554,6 +599,8 @@ def test_sqlite_refuses_what_the_code_never_does(tmp_path: Path) -> None:
         "UPDATE status_entries SET value = 0",
         "UPDATE status_audit SET reason = 'edited'",
         "DELETE FROM status_audit",
+        "UPDATE status_issuances SET issuance = 'urn:x:other'",
+        "DELETE FROM status_issuances",
     ]
     conn = sqlite3.connect(path)
     try:
@@ -575,6 +622,30 @@ def test_sqlite_unknown_schema_version_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StatusListError) as excinfo:
         SqliteStatusListStore(path)
     assert excinfo.value.code == ErrorCode.CONFIGURATION_ERROR
+
+
+def test_sqlite_version_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
+    """A store written before issuances were linked opens, keeps its allocations and links
+    the issuances allocated from then on."""
+    path = tmp_path / "status.db"
+    store = SqliteStatusListStore(path)
+    old_id = cid()
+    old = store.allocate(credential_id=old_id)
+    store.close()
+    with sqlite3.connect(path) as conn:  # what a version 1 store looks like
+        for name in ("status_issuances_no_update", "status_issuances_no_delete"):
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("DROP TABLE status_issuances")
+        conn.execute("UPDATE status_meta SET value = '1' WHERE key = 'schema_version'")
+    store = SqliteStatusListStore(path)
+    assert store.find(old_id) == old and store.issuance_of(old_id) == {old_id: old}
+    copies = [cid(), cid()]
+    linked = store.allocate_many(copies, one_issuance=True)
+    assert store.issuance_of(copies[1]) == dict(zip(copies, linked, strict=True))
+    store.close()
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT value FROM status_meta WHERE key = 'schema_version'").fetchone()
+    assert row == ("2",)
 
 
 def test_sqlite_options_are_validated(tmp_path: Path) -> None:
@@ -663,6 +734,7 @@ def test_pg_refuses_what_the_code_never_does(pg_schema: str) -> None:
     assert PG_DSN is not None
     store = PostgresStatusListStore(PG_DSN, schema=pg_schema)
     a = store.allocate(credential_id=cid())
+    store.allocate_many([cid(), cid()], one_issuance=True)
     store.set_status(a.list_id, a.index, "revocation", 1, actor="o", reason="r")
     store.close()
     statements = [
@@ -672,11 +744,34 @@ def test_pg_refuses_what_the_code_never_does(pg_schema: str) -> None:
         "DELETE FROM {s}.status_lists",
         "DELETE FROM {s}.status_entries WHERE purpose = 'revocation'",
         "UPDATE {s}.status_audit SET reason = 'edited'",
+        "DELETE FROM {s}.status_issuances",
     ]
     with psycopg.connect(PG_DSN, autocommit=True) as conn:
         for statement in statements:
             with pytest.raises(psycopg.Error, match="kr_ovid"):
                 conn.execute(statement.replace("{s}", f'"{pg_schema}"'))
+
+
+@pytest.mark.postgres
+def test_pg_version_1_store_is_upgraded_in_place(pg_schema: str) -> None:
+    import psycopg
+
+    assert PG_DSN is not None
+    store = PostgresStatusListStore(PG_DSN, schema=pg_schema)
+    old_id = cid()
+    old = store.allocate(credential_id=old_id)
+    store.close()
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:  # what a version 1 store looks like
+        conn.execute(f'DROP TABLE "{pg_schema}".status_issuances')
+        conn.execute(
+            f"UPDATE \"{pg_schema}\".status_meta SET value = '1' WHERE key = 'schema_version'"
+        )
+    store = PostgresStatusListStore(PG_DSN, schema=pg_schema)
+    assert store.issuance_of(old_id) == {old_id: old}
+    copies = [cid(), cid()]
+    linked = store.allocate_many(copies, one_issuance=True)
+    assert store.issuance_of(copies[0]) == dict(zip(copies, linked, strict=True))
+    store.close()
 
 
 @pytest.mark.postgres

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from kr_ovid._json import JsonParseError, parse_json
-from kr_ovid.errors import KrOvidError
-from kr_ovid.problems import ErrorCode
+from kr_ovid.clock import SystemClock, parse_datetime_stamp
+from kr_ovid.errors import KeyFormatError, KrOvidError
+from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
+from kr_ovid.keys import Ed25519Signer
+from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
 from kr_ovid.sdjwt.disclosure import split_sd_jwt
 from kr_ovid.sdjwt.jws import SdJwtError, decode_compact_jws
@@ -22,12 +27,18 @@ __all__ = [
     "EXIT_USAGE",
     "INPUT_FORMATS",
     "CliError",
+    "Progress",
+    "add_context_argument",
     "add_input_format_argument",
     "decode_text",
     "emit",
     "emit_result",
+    "extend_option",
     "is_file",
     "load_input",
+    "load_signer",
+    "loader_from_args",
+    "parse_at",
     "parse_input",
     "read_json",
 ]
@@ -38,14 +49,115 @@ EXIT_USAGE = 2
 
 
 class CliError(KrOvidError):
-    """A usage or input problem: reported on stderr with exit code 2."""
+    """A usage or input problem: reported on stderr (or as problem details with ``--json``)
+    with exit code 2. ``problems`` lists several findings reported at once (a claims file)."""
+
+    code = ErrorCode.USAGE_ERROR
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: ErrorCode | None = None,
+        path: str | None = None,
+        problems: Sequence[ProblemDetails] = (),
+    ) -> None:
+        super().__init__(message, code=code, path=path)
+        self.problems = tuple(problems)
+
+
+class Progress:
+    """``done/total`` on one rewritten stderr line while stderr is a terminal; silent when it is
+    piped or redirected, so logs and scripts see only results."""
+
+    def __init__(self, what: str, *, stream: TextIO | None = None) -> None:
+        self._what = what
+        self._stream = stream or sys.stderr
+        self._shown = False
+        try:
+            self._live = self._stream.isatty()
+        except (AttributeError, ValueError):
+            self._live = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._live and total > 1:
+            self._stream.write(f"\r{self._what} {done}/{total}")
+            self._stream.flush()
+            self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._shown = False
+
+
+def extend_option(p: argparse.ArgumentParser, *names: str, **kwargs: Any) -> None:
+    """A repeatable option that takes one or more values, the same everywhere: ``--x a b c`` and
+    ``--x a --x b --x c`` both give ``[a, b, c]``."""
+    kwargs.setdefault("default", [])
+    p.add_argument(*names, nargs="+", action="extend", **kwargs)
+
+
+def load_signer(path: str, option: str = "--key") -> Ed25519Signer:
+    """The signer in key file ``path``; errors name the option and the file, in user terms."""
+    if not is_file(path):
+        raise CliError(f"{option} {path}: no such file")
+    try:
+        return Ed25519Signer.from_key_file(path)
+    except KeyFormatError as exc:
+        raise CliError(f"{option} {path}: not a usable key file ({exc})") from None
+
+
+def parse_at(value: str | None, option: str = "--at") -> datetime:
+    """An XSD dateTimeStamp (``2026-03-01T09:00:00Z``); now when ``value`` is None."""
+    if value is None:
+        return SystemClock().now()
+    parsed = parse_datetime_stamp(value)
+    if parsed is None:
+        raise CliError(
+            f"{option} {value}: not a date and time with a zone (e.g. 2026-03-01T09:00:00Z)"
+        )
+    return parsed
+
+
+def add_context_argument(p: argparse.ArgumentParser) -> None:
+    extend_option(
+        p,
+        "--context",
+        metavar="URL=FILE",
+        help="serve FILE as the JSON-LD context URL (beyond the pinned set; its sha256 is "
+        "printed so the choice is on record); repeatable",
+    )
+
+
+def loader_from_args(args: argparse.Namespace) -> tuple[StaticDocumentLoader, list[dict[str, str]]]:
+    """The pinned contexts plus every ``--context URL=FILE``, and (url, sha256) of the added ones."""
+    extra: dict[str, Any] = {}
+    added: list[dict[str, str]] = []
+    for spec in getattr(args, "context", None) or []:
+        url, sep, path = spec.partition("=")
+        if not sep or not url or not path:
+            raise CliError(f"--context {spec}: expected URL=FILE")
+        raw = read_bytes(path)
+        try:
+            document = parse_json(decode_text(raw, path))
+        except JsonParseError as exc:
+            raise CliError(f"--context {path}: {exc}") from None
+        if not isinstance(document, dict) or "@context" not in document:
+            raise CliError(f"--context {path}: not a JSON-LD context (no @context member)")
+        extra[url] = document
+        added.append({"url": url, "file": path, "sha256": hashlib.sha256(raw).hexdigest()})
+    if not extra:
+        return default_loader(), added
+    return default_loader().with_documents(extra), added
 
 
 def read_bytes(path: str) -> bytes:
     try:
         return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+        raise CliError(f"cannot read {path}: {exc.strerror or 'unreadable'}") from None
 
 
 def is_file(path: str) -> bool:

@@ -1,42 +1,16 @@
-"""``keygen``, ``sign``, ``verify``: keys and Data Integrity proofs."""
+"""``keygen`` and ``sign``: keys and Data Integrity proofs."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from kr_ovid.cli._common import (
-    EXIT_OK,
-    CliError,
-    add_input_format_argument,
-    emit,
-    emit_result,
-    load_input,
-    read_json,
-)
-from kr_ovid.cli.present import (
-    add_full_verification_arguments,
-    verify_presentation,
-    wants_full_verification,
-)
-from kr_ovid.did.resolver import CompositeResolver, LocalDidResolver
-from kr_ovid.integrity import add_proof, verify_proof
+from kr_ovid.cli._common import EXIT_OK, CliError, emit, load_signer, read_json
+from kr_ovid.integrity import add_proof
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES
 
-__all__ = ["register", "resolver_from_args"]
-
-_VERIFY_DESCRIPTION = """\
-Verify a document or a presentation. --format says what the input is:
-  di      a Data Integrity document (a JSON object)
-  sd-jwt  a compact SD-JWT presentation (<JWS>~<disclosure>~...~<KB-JWT>)
-  auto    (the default) parse it as JSON and, if that fails, as an SD-JWT
-A DI document has only its proof(s) checked, unless a full-verification option
-(--nonce, --aud, --root-did, --trust-list, --status-dir, --policy) is given.
-An SD-JWT is always verified in full (trust list, DID documents, status,
-policy) and needs those options. Input that is not of the expected kind is a
-usage error (exit code 2).
-"""
+__all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,43 +35,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--domain")
     p.add_argument("input", help="JSON file ('-' for stdin)")
     p.set_defaults(func=cmd_sign)
-
-    p = sub.add_parser(
-        "verify",
-        help="verify a document's Data Integrity proof(s), or an SD-JWT presentation in full",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description=_VERIFY_DESCRIPTION,
-    )
-    p.add_argument("input", help="JSON or SD-JWT file ('-' for stdin), or the SD-JWT token itself")
-    add_input_format_argument(p, "input")
-    p.add_argument("--purpose", default="assertionMethod")
-    p.add_argument("--challenge")
-    p.add_argument("--domain")
-    add_did_docs_argument(p)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    # An SD-JWT (by --format or as parsed), or any of these options, selects full verification
-    # (trust list, status, policy); otherwise only the Data Integrity proof(s) are checked.
-    add_full_verification_arguments(p)
-    p.set_defaults(func=cmd_verify)
-
-
-def add_did_docs_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--did-docs", metavar="DIR", help="resolve non-did:key DIDs from *.json documents in DIR"
-    )
-
-
-def resolver_from_args(args: argparse.Namespace) -> CompositeResolver:
-    directory = getattr(args, "did_docs", None)
-    if directory is None:
-        return CompositeResolver()
-    if not Path(directory).is_dir():
-        raise CliError(f"--did-docs {directory}: not a directory")
-    return CompositeResolver(fallback=LocalDidResolver.from_directory(directory))
-
-
-def load_signer(path: str) -> Ed25519Signer:
-    return Ed25519Signer.from_key_file(path)
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
@@ -147,17 +84,3 @@ def cmd_sign(args: argparse.Namespace) -> int:
     )
     emit(signed)
     return EXIT_OK
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    document = load_input(args.input, args.input_format, what="document", inline=True)
-    if isinstance(document, str) or wants_full_verification(args, document):
-        return verify_presentation(args, document)  # an SD-JWT is only verifiable in full
-    result = verify_proof(
-        document,
-        proof_purpose=args.purpose,
-        challenge=args.challenge,
-        domain=args.domain,
-        resolver=resolver_from_args(args),
-    )
-    return emit_result(result, as_json=args.json)

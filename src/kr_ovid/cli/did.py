@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kr_ovid.cli._common import EXIT_INVALID, EXIT_OK, CliError, emit, read_json
-from kr_ovid.clock import SystemClock, parse_datetime_stamp
+from kr_ovid.cli._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    CliError,
+    emit,
+    extend_option,
+    load_signer,
+    parse_at,
+    read_json,
+)
 from kr_ovid.did.document import split_did_url
 from kr_ovid.did.resolver import CompositeResolver, LocalDidResolver
 from kr_ovid.did.rotation import revoke_key, rotate_key
@@ -32,9 +39,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = cmds.add_parser("web", help="print a did:web DID document for the given key files")
     p.add_argument("--domain", required=True, metavar="HOST[:PORT]")
-    p.add_argument("--path", nargs="*", default=[], metavar="SEG", help="path segments")
-    p.add_argument(
-        "--key", nargs="+", required=True, metavar="FILE", help="Ed25519 key files (keygen)"
+    extend_option(p, "--path", metavar="SEG", help="path segments; repeatable")
+    extend_option(
+        p, "--key", required=True, metavar="FILE", help="Ed25519 key files (keygen); repeatable"
     )
     p.set_defaults(func=cmd_web)
 
@@ -56,15 +63,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--at", metavar="ISO", help="revocation time (dateTimeStamp; default now)")
     p.set_defaults(func=cmd_revoke)
-
-
-def parse_at(value: str | None) -> datetime:
-    if value is None:
-        return SystemClock().now()
-    parsed = parse_datetime_stamp(value)
-    if parsed is None:
-        raise CliError(f"{value!r} is not an XSD dateTimeStamp (e.g. 2024-07-03T00:00:00Z)")
-    return parsed
 
 
 def did_resolver_from_dir(directory: str | None) -> CompositeResolver:
@@ -115,7 +113,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     signers: list[Ed25519Signer] = []
     taken: set[str] = set()
     for path in args.key:
-        signer = _bind(Ed25519Signer.from_key_file(path), did, taken)
+        signer = _bind(load_signer(path), did, taken)
         taken.add(signer.verification_method)
         signers.append(signer)
     emit(build_did_document(did, signers))
@@ -144,7 +142,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     taken = {m.get("id") for m in doc.get("verificationMethod", []) if isinstance(m, dict)}
     did = doc["id"]
     taken |= {did + str(i) for i in taken if isinstance(i, str) and i.startswith("#")}
-    signer = _bind(Ed25519Signer.from_key_file(args.new_key), did, {str(t) for t in taken})
+    signer = _bind(load_signer(args.new_key, "--new-key"), did, {str(t) for t in taken})
     emit(rotate_key(doc, signer, at=parse_at(args.at)))
     return EXIT_OK
 

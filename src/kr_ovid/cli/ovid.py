@@ -7,11 +7,22 @@ import os
 import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from kr_ovid.cli._common import EXIT_OK, CliError, dumps, emit, is_file, read_json
-from kr_ovid.errors import KeyFormatError
+from kr_ovid.cli._common import (
+    EXIT_OK,
+    CliError,
+    Progress,
+    dumps,
+    emit,
+    extend_option,
+    is_file,
+    load_signer,
+    read_json,
+)
+from kr_ovid.errors import ConfigurationError, KeyFormatError, ResolutionError
 from kr_ovid.issuer import Format, IssuedCredential
 from kr_ovid.keys import (
     Ed25519Signer,
@@ -20,9 +31,10 @@ from kr_ovid.keys import (
     public_jwk,
     public_key_from_jwk,
 )
-from kr_ovid.ovid.issuance import Issuer
+from kr_ovid.ovid.issuance import KST, Issuer
 from kr_ovid.ovid.missions import Mission, MissionRegistry, load_missions
-from kr_ovid.ovid.model import display_rows, new_id_number
+from kr_ovid.ovid.model import CLAIM_FIELDS, claim_problems, display_rows, new_id_number
+from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.sdjwt import parse_issued
 from kr_ovid.status import SqliteStatusListStore, StatusAllocation
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES
@@ -49,37 +61,55 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_missions)
 
-    p = sub.add_parser("issue", help="issue an overseas-national ID (모바일 재외국민증)")
-    p.add_argument("--mission", required=True, metavar="CODE", help="issuing mission code")
-    p.add_argument("--key", required=True, metavar="FILE", help="the mission's key file")
+    p = sub.add_parser(
+        "issue",
+        help="issue an overseas-national ID (모바일 재외국민증)",
+        description="Issue an overseas-national ID. 'kr-ovid issue --template' prints an "
+        "annotated claims file to start from. The key must be the mission's current "
+        "assertion key in its DID document (--did-doc FILE or --did-docs DIR), and every "
+        "credential gets a status entry in the store (--db FILE) unless --no-status says "
+        "otherwise: a credential without one can never be revoked.",
+    )
+    p.add_argument(
+        "--template", action="store_true", help="print an annotated claims file and exit"
+    )
+    p.add_argument("--mission", metavar="CODE", help="issuing mission code (kr-ovid missions)")
+    p.add_argument("--key", metavar="FILE", help="the mission's key file")
     p.add_argument(
         "--claims",
-        required=True,
         metavar="FILE",
-        help="JSON object of the stated claims (credentialSubject form); issuingMission and "
-        "idNumber are filled in when absent",
+        help="JSON object of the stated claims (see --template); issuingMission and idNumber "
+        "are filled in when absent; members whose name starts with // are comments",
     )
     p.add_argument("--holder", metavar="DID", help="holder DID, the subject id of the DI form")
     p.add_argument("--out", metavar="DIR", help="write the credential(s) here (default: stdout)")
-    p.add_argument(
+    extend_option(
+        p,
         "--format",
         dest="formats",
-        action="append",
         choices=["di", "sd-jwt"],
-        help="di (Data Integrity, default) and/or sd-jwt; repeat for both",
+        help="di (Data Integrity, default) and/or sd-jwt (--format di sd-jwt for both)",
     )
     p.add_argument("--batch", type=int, metavar="N", help="number of SD-JWT copies")
-    p.add_argument(
+    extend_option(
+        p,
         "--holder-key",
-        action="append",
-        default=[],
         metavar="FILE",
-        help="holder key (key file, public Multikey or public JWK), one per SD-JWT copy",
+        help="holder key (key file, public Multikey or public JWK), one per SD-JWT copy; "
+        "repeatable",
     )
     p.add_argument("--db", metavar="FILE", help="SQLite status store: adds credentialStatus")
+    p.add_argument(
+        "--no-status",
+        action="store_true",
+        help="issue without a status entry (the credential can never be revoked)",
+    )
     p.add_argument("--status-base", metavar="URL", help="status list base URL (default from DID)")
     p.add_argument(
-        "--did-doc", metavar="FILE", help="the mission's DID document: the key must be published"
+        "--did-doc", metavar="FILE", help="the mission's DID document: the key must be current"
+    )
+    p.add_argument(
+        "--did-docs", metavar="DIR", help="DID documents (*.json) to find the mission's in"
     )
     p.add_argument("--suite", default=DEFAULT_CRYPTOSUITE, choices=sorted(SUITES))
     p.add_argument("--missions", metavar="FILE", help="missions file (default: the packaged one)")
@@ -111,7 +141,7 @@ def load_mission_signer(
     A key file whose id is another DID's (``keygen`` writes did:key ids) is re-bound to the
     method of ``did_document`` that publishes the same public key.
     """
-    signer = Ed25519Signer.from_key_file(key_path)
+    signer = load_signer(key_path)
     if signer.controller == did:
         return signer
     if did_document is not None:
@@ -189,6 +219,8 @@ def cmd_missions(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 def _holder_jwk(path: str) -> dict[str, str]:
     """The public JWK of a holder key file, public Multikey document or public JWK."""
+    if not is_file(path):
+        raise CliError(f"--holder-key {path}: no such file")
     data = read_json(path)
     try:
         if isinstance(data, dict) and "secretKeyMultibase" in data:
@@ -200,16 +232,77 @@ def _holder_jwk(path: str) -> dict[str, str]:
         raise CliError(f"--holder-key {path}: {exc}") from None
 
 
+#: Example values of the claims template (a fictitious person).
+_TEMPLATE_VALUES: dict[str, str] = {
+    "familyName": "홍",
+    "givenName": "길동",
+    "familyNameLatin": "HONG",
+    "givenNameLatin": "GIL DONG",
+    "birthDate": "1990-02-28",
+    "nationality": "KR",
+    "residenceCountry": "US",
+    "residenceCity": "Los Angeles",
+    "overseasRegistrationDate": "2015-03-01",
+    "passportNumber": "M12345678",
+    "passportExpiry": "2033-05-20",
+}
+
+
+def claims_template() -> dict[str, str]:
+    """The annotated claims file ``issue --template`` prints: each claim after a ``// name``
+    member saying whether it is required and what it holds (members starting with ``//`` are
+    comments, ignored by ``issue``)."""
+    out: dict[str, str] = {
+        "//": "Claims of one overseas-national ID for 'kr-ovid issue --claims FILE'. Members "
+        "whose name starts with // are comments. Replace the example values; no resident "
+        "registration number (주민등록번호) belongs here.",
+    }
+    for name, (required, meaning) in CLAIM_FIELDS.items():
+        out[f"// {name}"] = f"{'required' if required else 'optional'}: {meaning}"
+        if name in _TEMPLATE_VALUES:
+            out[name] = _TEMPLATE_VALUES[name]
+    return out
+
+
 def read_claims(path: str, mission: Mission) -> dict[str, Any]:
-    """The claims file as a subject, with ``issuingMission`` and a fresh ``idNumber`` filled in
-    when absent (shared by ``issue`` and ``offer``)."""
+    """The claims file as a subject (``issuingMission`` and a fresh ``idNumber`` filled in when
+    absent; shared by ``issue`` and ``offer``), comments dropped, checked all at once: every
+    problem is reported in one error (with ``--json``, one problem detail each)."""
+    if not is_file(path):
+        raise CliError(f"--claims {path}: no such file")
     claims = read_json(path)
     if not isinstance(claims, dict):
-        raise CliError(f"{path}: the claims must be a JSON object")
-    claims = dict(claims)
+        raise CliError(f"--claims {path}: the claims must be a JSON object (see issue --template)")
+    claims = {k: v for k, v in claims.items() if not k.startswith("//")}
     claims.setdefault("issuingMission", mission.as_issuing_mission().to_json())
     claims.setdefault("idNumber", new_id_number())
+    found = claim_problems(claims, issued_on=datetime.now(KST).date())
+    if found:
+        problems = [
+            ProblemDetails(ErrorCode.MALFORMED_VALUE_ERROR, _claim_message(e), e.path)
+            for e in found
+        ]
+        lines = "\n".join(f"  {p.detail}" for p in problems)
+        raise CliError(
+            f"--claims {path}: {len(problems)} problem(s); nothing was issued:\n{lines}",
+            code=ErrorCode.MALFORMED_VALUE_ERROR,
+            problems=problems,
+        )
+    if mission.as_issuing_mission().to_json() != claims["issuingMission"]:
+        raise CliError(
+            f"--claims {path}: issuingMission names another issuing mission than --mission"
+        )
     return claims
+
+
+def _claim_message(exc: ConfigurationError) -> str:
+    """A claim's problem, with what the claim must hold when the rule was about its form."""
+    text = str(exc)
+    name = (exc.path or "").lstrip("/").split("/")[0]
+    field = CLAIM_FIELDS.get(name)
+    if field is not None and "required claim is missing" not in text:
+        text += f" (expected: {field[1]})"
+    return text
 
 
 def _holder_keys(args: argparse.Namespace, formats: list[str]) -> tuple[list[dict[str, str]], int]:
@@ -233,14 +326,80 @@ def _holder_keys(args: argparse.Namespace, formats: list[str]) -> tuple[list[dic
     return [], args.batch
 
 
+def _mission_document(args: argparse.Namespace, mission: Mission) -> dict[str, Any]:
+    """The mission's DID document, from --did-doc or found in --did-docs: the key is checked
+    against it, so a retired, revoked or unpublished key never signs."""
+    if args.did_doc is not None:
+        if not is_file(args.did_doc):
+            raise CliError(f"--did-doc {args.did_doc}: no such file")
+        doc = read_did_document(args.did_doc)
+        if doc["id"] != mission.did:
+            raise CliError(
+                f"--did-doc {args.did_doc} is the document of {doc['id']}, not of the "
+                f"mission {mission.code} ({mission.did})"
+            )
+        return doc
+    if args.did_docs is not None:
+        from kr_ovid.cli.did import did_resolver_from_dir
+
+        try:
+            return did_resolver_from_dir(args.did_docs).resolve(mission.did).to_json()
+        except ResolutionError as exc:
+            raise CliError(
+                f"--did-docs {args.did_docs}: no usable DID document for {mission.did} ({exc})"
+            ) from None
+    raise CliError(
+        f"give the mission's DID document (--did-doc FILE or --did-docs DIR): the key is "
+        f"checked to be a current assertion key of {mission.did} before anything is signed"
+    )
+
+
+def _issuer(
+    args: argparse.Namespace,
+    mission: Mission,
+    signer: Ed25519Signer,
+    did_doc: dict[str, Any],
+    store: SqliteStatusListStore | None,
+) -> Issuer:
+    try:
+        return Issuer(
+            mission,
+            signer,
+            status_store=store,
+            status_base_url=args.status_base,
+            cryptosuite=args.suite,
+            did_document=did_doc,
+        )
+    except ConfigurationError as exc:
+        text = str(exc).replace("the signer's key", "the key")
+        raise CliError(f"--key {args.key}: {text} of {mission.did}") from None
+
+
 def cmd_issue(args: argparse.Namespace) -> int:
+    if args.template:
+        emit(claims_template())
+        return EXIT_OK
+    missing = [
+        o
+        for o, v in (("--mission", args.mission), ("--key", args.key), ("--claims", args.claims))
+        if v is None
+    ]
+    if missing:
+        raise CliError(f"issue needs {', '.join(missing)} (issue --template prints a claims file)")
     formats: list[str] = list(dict.fromkeys(args.formats or ["di"]))
     mission = registry(args.missions).by_code(args.mission)
+    if args.db is None and not args.no_status:
+        raise CliError(
+            "give the status store (--db FILE): a credential without a status entry can never "
+            "be revoked; --no-status issues one anyway"
+        )
+    if args.db is not None and args.no_status:
+        raise CliError("--db and --no-status do not go together")
     if args.status_base is not None and args.db is None:
         raise CliError("--status-base needs --db (the status store)")
     if len(formats) > 1 and args.out is None:
         raise CliError("issuing both formats needs --out DIR")
-    did_doc = read_did_document(args.did_doc) if args.did_doc else None
+    did_doc = _mission_document(args, mission)
     signer = load_mission_signer(args.key, mission.did, did_doc)
     claims = read_claims(args.claims, mission)
     jwks, to_generate = _holder_keys(args, formats)
@@ -267,22 +426,17 @@ def cmd_issue(args: argparse.Namespace) -> int:
         holder = did_key_from_public_key(public_key_from_jwk(jwks[0]))
 
     store = SqliteStatusListStore(args.db) if args.db is not None else None
+    progress = Progress("signing")
     try:
-        issuer = Issuer(
-            mission,
-            signer,
-            status_store=store,
-            status_base_url=args.status_base,
-            cryptosuite=args.suite,
-            did_document=did_doc,
-        )
-        issued = issuer.issue_id(
+        issued = _issuer(args, mission, signer, did_doc, store).issue_id(
             claims,
             holder=holder,
             holder_jwks=jwks if "sd-jwt" in formats else (),
             formats=cast("list[Format]", formats),  # argparse choices
+            progress=progress,
         )
     finally:
+        progress.close()
         if store is not None:
             store.close()
 

@@ -13,17 +13,20 @@ from kr_ovid._json import JsonParseError, parse_json
 from kr_ovid.cli._common import (
     EXIT_OK,
     CliError,
+    Progress,
     add_input_format_argument,
     decode_text,
     dumps,
     emit,
     is_file,
+    load_signer,
     parse_input,
     read_bytes,
 )
 from kr_ovid.cli.ovid import load_mission_signer, read_did_document
-from kr_ovid.errors import KrOvidError, ResolutionError
+from kr_ovid.errors import KrOvidError, ResolutionError, StatusListError
 from kr_ovid.keys import Ed25519Signer
+from kr_ovid.problems import ErrorCode
 from kr_ovid.sdjwt import parse_issued
 from kr_ovid.status import (
     PURPOSES,
@@ -44,6 +47,8 @@ from kr_ovid.status.publish import (
 __all__ = ["register"]
 
 _ENCODED = re.compile(r"u[A-Za-z0-9_-]+")
+#: A credential id on the command line (as the stores accept them: a URI without spaces).
+_CREDENTIAL_ID = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,250}")
 _CHANGES = {
     "revoke": ("revocation", 1),
     "suspend": ("suspension", 1),
@@ -64,9 +69,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_decode)
 
     for name, (purpose, value) in _CHANGES.items():
-        p = cmds.add_parser(name, help=f"set the {purpose} status of a credential to {value}")
+        p = cmds.add_parser(
+            name,
+            help=f"set the {purpose} status of a credential to {value}, every copy of its issuance",
+            description=f"Set the {purpose} status to {value} for a credential and, unless "
+            "--only-this, every copy issued with it (the Data Integrity credential and the "
+            "SD-JWT copies of one issuance, as the store recorded them). CREDENTIAL is the "
+            "credential id (urn:uuid:...; printed by issue) or an issued credential file.",
+        )
         p.add_argument(
-            "credential", metavar="CREDENTIAL", help="issued credential (.json or .sd-jwt)"
+            "credential",
+            metavar="CREDENTIAL",
+            help="credential id (urn:uuid:...) or issued credential file (.json or .sd-jwt)",
+        )
+        p.add_argument(
+            "--only-this",
+            action="store_true",
+            help="change this credential only, not the other copies of its issuance",
         )
         p.add_argument("--db", required=True, metavar="FILE", help="the SQLite status store")
         p.add_argument("--actor", default="kr-ovid-cli", help="staff or system code (audited)")
@@ -175,27 +194,37 @@ def _position_from_entries(credential: dict[str, Any], purpose: str) -> StatusAl
     return None
 
 
-def _allocation(
-    store: SqliteStatusListStore, credential: dict[str, Any], purpose: str
-) -> StatusAllocation:
+def _targets(
+    store: SqliteStatusListStore, arg: str, fmt: str, purpose: str, only_this: bool
+) -> dict[str, StatusAllocation]:
+    """Credential id → position of every credential to change: the one ``arg`` names (an id,
+    or a credential file whose id the store knows) and, unless ``only_this``, the other copies
+    of its issuance. A credential file without an id falls back to its own status entry."""
+    if not is_file(arg) and arg != "-" and _CREDENTIAL_ID.fullmatch(arg):
+        found = store.issuance_of(arg)
+        if not found:
+            raise CliError(f"the status store has no credential {arg}")
+        return {arg: found[arg]} if only_this else found
+    credential = _read_credential(arg, fmt)
     from_entries = _position_from_entries(credential, purpose)
     cid = credential.get("id")
-    if isinstance(cid, str):
-        found = store.find(cid)
-        if found is None:
-            raise CliError(
-                "the store has no allocation for this credential's id: it was not issued "
-                "with this status store"
-            )
-        if from_entries is not None and from_entries != found:
-            raise CliError(
-                "the credential's status entry names another position than the store records "
-                f"for its id (list {found.list_id}, index {found.index}); refusing"
-            )
-        return found
-    if from_entries is None:
-        raise CliError(f"the credential has no id and no {purpose} status entry")
-    return from_entries
+    if not isinstance(cid, str):
+        if from_entries is None:
+            raise CliError(f"the credential has no id and no {purpose} status entry")
+        return {"(no id)": from_entries}
+    found = store.issuance_of(cid) if _CREDENTIAL_ID.fullmatch(cid) else {}
+    if not found:
+        raise CliError(
+            "the status store has no allocation for this credential's id: it was not issued "
+            "with this status store"
+        )
+    if from_entries is not None and from_entries != found[cid]:
+        at = found[cid]
+        raise CliError(
+            "the credential's status entry names another position than the store records "
+            f"for its id (list {at.list_id}, index {at.index}); refusing"
+        )
+    return {cid: found[cid]} if only_this else found
 
 
 def _record_json(record: AuditRecord) -> dict[str, Any]:
@@ -212,26 +241,45 @@ def _record_json(record: AuditRecord) -> dict[str, Any]:
 
 
 def cmd_change(args: argparse.Namespace) -> int:
-    credential = _read_credential(args.credential, args.input_format)
     store = open_store(args.db)
+    records: list[tuple[str, AuditRecord]] = []
     try:
-        at = _allocation(store, credential, args.purpose)
-        record = store.set_status(
-            at.list_id, at.index, args.purpose, args.value, actor=args.actor, reason=args.reason
-        )
+        targets = _targets(store, args.credential, args.input_format, args.purpose, args.only_this)
+        for cid, at in targets.items():
+            record = store.set_status(
+                at.list_id,
+                at.index,
+                args.purpose,
+                args.value,
+                actor=args.actor,
+                reason=args.reason,
+            )
+            records.append((cid, record))
+    except StatusListError as exc:
+        if exc.code is ErrorCode.CREDENTIAL_REVOKED:
+            raise CliError(
+                "the credential is revoked, and revocation is permanent: it cannot be undone "
+                f"({len(records)} of {len(targets)} copies changed before this one)",
+                code=ErrorCode.CREDENTIAL_REVOKED,
+            ) from None
+        raise
     finally:
         store.close()
     if args.json:
-        emit(_record_json(record))
-    else:
+        emit([{"credentialId": cid, **_record_json(r)} for cid, r in records])
+        return EXIT_OK
+    for cid, record in records:
         emit(
-            f"{record.purpose} {record.old_value} -> {record.new_value}: list {record.list_id} "
-            f"index {record.index} at {record.time.isoformat()} by {record.actor} "
-            f"({record.reason})"
+            f"{cid}: {record.purpose} {record.old_value} -> {record.new_value} (list "
+            f"{record.list_id} index {record.index}) at {record.time.isoformat()} by "
+            f"{record.actor} ({record.reason})"
+            + (
+                "; unchanged, the request is audited"
+                if record.old_value == record.new_value
+                else ""
+            )
         )
-        if record.old_value == record.new_value:
-            emit("(unchanged; the audit log records the request)")
-        emit("publish the lists again (status publish) for verifiers to see the change")
+    emit("publish the lists again (status publish) for verifiers to see the change")
     return EXIT_OK
 
 
@@ -251,7 +299,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         raise CliError("--valid-hours must be in (0, 8784]")
     store = open_store(args.db)
     try:
-        signer = Ed25519Signer.from_key_file(args.key)
+        signer = load_signer(args.key)
         if args.did_doc is not None:
             doc = read_did_document(args.did_doc)
             signer = load_mission_signer(args.key, str(doc["id"]), doc)
@@ -261,26 +309,29 @@ def cmd_publish(args: argparse.Namespace) -> int:
             raise CliError(f"--out {out}: not a directory")
         out.mkdir(parents=True, exist_ok=True)
         written: list[dict[str, Any]] = []
-        for list_id in store.list_ids():
-            for purpose in PURPOSES:
-                credential = issue_status_list_credential(
-                    store,
-                    list_id,
-                    purpose,
-                    signer,
-                    base=base,
-                    valid_for=timedelta(hours=args.valid_hours),
-                )
-                path = out / f"{list_id}-{purpose}.json"
-                path.write_text(dumps(credential) + "\n", encoding="utf-8")
-                written.append(
-                    {
-                        "file": str(path),
-                        "url": status_list_url(base, list_id, purpose),
-                        "listId": list_id,
-                        "purpose": purpose,
-                    }
-                )
+        jobs = [(list_id, purpose) for list_id in store.list_ids() for purpose in PURPOSES]
+        progress = Progress("publishing")
+        for done, (list_id, purpose) in enumerate(jobs, start=1):
+            credential = issue_status_list_credential(
+                store,
+                list_id,
+                purpose,
+                signer,
+                base=base,
+                valid_for=timedelta(hours=args.valid_hours),
+            )
+            path = out / f"{list_id}-{purpose}.json"
+            path.write_text(dumps(credential) + "\n", encoding="utf-8")
+            written.append(
+                {
+                    "file": str(path),
+                    "url": status_list_url(base, list_id, purpose),
+                    "listId": list_id,
+                    "purpose": purpose,
+                }
+            )
+            progress(done, len(jobs))
+        progress.close()
     finally:
         store.close()
     if args.json:

@@ -6,11 +6,19 @@ import argparse
 from datetime import timedelta
 from typing import Any
 
-from kr_ovid.cli._common import EXIT_OK, CliError, emit, emit_result, read_json
-from kr_ovid.cli.did import did_resolver_from_dir, parse_at
+from kr_ovid.cli._common import (
+    EXIT_OK,
+    CliError,
+    emit,
+    emit_result,
+    extend_option,
+    load_signer,
+    parse_at,
+    read_json,
+)
+from kr_ovid.cli.did import did_resolver_from_dir
 from kr_ovid.clock import FixedClock
 from kr_ovid.errors import ConfigurationError
-from kr_ovid.keys import Ed25519Signer
 from kr_ovid.trust import (
     DEFAULT_CREDENTIAL_TYPES,
     DEFAULT_GRACE,
@@ -42,9 +50,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--version", type=int, default=1, help="list version; must grow with every list")
     p.add_argument("--issued", metavar="ISO", help="issuance time (default now)")
     p.add_argument("--next-update", metavar="ISO", help="next update (default issued + 7 days)")
-    p.add_argument(
+    extend_option(
+        p,
         "--credential-type",
-        action="append",
         metavar="TYPE",
         help=f"type missions may issue when a row names none (default {', '.join(DEFAULT_CREDENTIAL_TYPES)})",
     )
@@ -90,7 +98,7 @@ def _missions_table(source: str) -> list[Any]:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    root = Ed25519Signer.from_key_file(args.root_key)
+    root = load_signer(args.root_key, "--root-key")
     issued = parse_at(args.issued)
     next_update = parse_at(args.next_update) if args.next_update else issued + _DEFAULT_PERIOD
     host = args.did_host

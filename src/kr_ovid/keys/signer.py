@@ -187,9 +187,12 @@ class Ed25519Signer:
         """Load a key file written by :meth:`write_key_file` (JSON Multikey)."""
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            reason = exc.strerror or "unreadable"
+            raise KeyFormatError(f"cannot read key file {os.fspath(path)!s}: {reason}") from None
+        except ValueError:  # the parser's message may quote the file: never shown
             raise KeyFormatError(
-                f"cannot read key file {os.fspath(path)!s}: {type(exc).__name__}"
+                f"key file {os.fspath(path)!s} is not a JSON key file (kr-ovid keygen writes one)"
             ) from None
         return cls.from_key_dict(data)
 

@@ -39,7 +39,7 @@ CREDENTIAL_TYPE = "OverseasNationalIdCredential"
 CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/kr-ovid/v1"]
 KST = timezone(timedelta(hours=9), "KST")
 
-#: Personal claims a holder discloses one by one (domain.md "disclosable by default").
+#: Personal claims a holder discloses one by one (docs/domain.md "disclosable by default").
 #: ``nationality``, ``issuingMission``, the subject ``type`` and ``predicatesComputedAt`` stay
 #: visible: they say what the credential is, not who the person is.
 DISCLOSABLE_SUBJECT_CLAIMS = (
@@ -121,17 +121,20 @@ class Issuer(CredentialIssuer):
         valid_from: datetime | None = None,
         valid_until: datetime | None = None,
         formats: Iterable[Format] = ("di",),
+        progress: Callable[[int, int], None] | None = None,
     ) -> IssuedCredential:
         """Issue the ID; ``holder`` (the wallet's DID) becomes the Data Integrity subject ``id``,
         ``holder_jwks`` the ``cnf`` keys of the SD-JWT copies (one copy per key). ``formats``
         picks ``"di"``, ``"sd-jwt"`` (``vc+sd-jwt``) and/or ``"dc+sd-jwt"`` (IETF SD-JWT VC
         with the ID's shipped ``vct``); both SD-JWT forms take the same disclosure plan,
-        batch unlinkability and time coarsening."""
+        batch unlinkability and time coarsening. Every copy of one call is one issuance in the
+        status store, so one revocation reaches them all; ``progress(done, total)`` follows the
+        signing of a batch."""
         now = self.clock.now()
         if valid_from is not None and valid_from.tzinfo is None:
             raise ConfigurationError("valid_from must be timezone-aware")
         start = valid_from or now
-        # Eligibility and predicates are judged on the day the mission issues (domain.md:
+        # Eligibility and predicates are judged on the day the mission issues (docs/domain.md:
         # validFrom = issuance); a backdated validFrom cannot make an ineligible person eligible.
         issued_on = now.astimezone(KST).date()
         person = self.check_claims(claims, on=issued_on)
@@ -193,6 +196,7 @@ class Issuer(CredentialIssuer):
             holder_jwks=holder_jwks,
             sd_jwt_iat=day_start,
             check=schema_check,
+            progress=progress,
         )
 
 

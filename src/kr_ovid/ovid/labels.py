@@ -1,6 +1,6 @@
 """Display labels for the ID's claims, in Korean (the card's own language) and English.
 
-The Korean labels are the ones domain.md gives for the 재외국민증; keys are the credential's
+The Korean labels are the ones docs/domain.md gives for the 재외국민증; keys are the credential's
 JSON property names, so a wallet or verifier can label any disclosed subset.
 """
 

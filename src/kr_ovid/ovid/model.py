@@ -46,18 +46,20 @@ from kr_ovid.ovid.predicates import age_on, derive_predicates
 from kr_ovid.schema import load_schema
 
 __all__ = [
+    "CLAIM_FIELDS",
     "ELIGIBLE_AGE",
     "ID_SCHEMA",
     "MAX_VALIDITY_YEARS",
     "PORTRAIT_MAX_BYTES",
     "IssuingMission",
     "OverseasNationalId",
+    "claim_problems",
     "country_codes",
     "display_rows",
     "new_id_number",
 ]
 
-#: Minimum age for the ID (domain.md: "aged 14 or over").
+#: Minimum age for the ID (docs/domain.md: "aged 14 or over").
 ELIGIBLE_AGE = 14
 #: The ID never outlives the passport and is valid at most this many years.
 MAX_VALIDITY_YEARS = 10
@@ -275,20 +277,36 @@ class OverseasNationalId:
     # ------------------------------------------------------------------ issuance helpers
 
     def check_issuable(self, on: date) -> None:
-        """Refuse issuance on ``on`` when domain.md's eligibility rules are not met.
+        """Refuse issuance on ``on`` when the eligibility rules (docs/domain.md) are not met.
 
         Aged 14 or over, registered as an overseas national (registration in effect), passport
-        not expired. Raises :class:`ConfigurationError` whose ``path`` names the claim.
+        not expired. Raises :class:`ConfigurationError` whose ``path`` names the claim (the
+        first of :meth:`issuable_problems`).
         """
+        problems = self.issuable_problems(on)
+        if problems:
+            raise problems[0]
+
+    def issuable_problems(self, on: date) -> list[ConfigurationError]:
+        """Every eligibility rule that issuing on ``on`` would break, each naming its claim."""
         _check_date(on, "/predicatesComputedAt")
+        out: list[ConfigurationError] = []
         if on < self.birth_date:
-            raise _bad("/birthDate", "is after the issuance date")
-        if age_on(self.birth_date, on) < ELIGIBLE_AGE:
-            raise _bad("/birthDate", f"holder is under {ELIGIBLE_AGE} on the issuance date")
-        if self.overseas_registration_date is None or self.overseas_registration_date > on:
-            raise _bad("/overseasRegistrationDate", "no overseas-national registration in effect")
+            out.append(_bad("/birthDate", "is after the issuance date"))
+        elif age_on(self.birth_date, on) < ELIGIBLE_AGE:
+            out.append(_bad("/birthDate", f"holder is under {ELIGIBLE_AGE} on the issuance date"))
+        if self.overseas_registration_date is None:
+            out.append(
+                _bad(
+                    "/overseasRegistrationDate",
+                    "required to issue: the date the person registered as an overseas national",
+                )
+            )
+        elif self.overseas_registration_date > on:
+            out.append(_bad("/overseasRegistrationDate", "the registration is not yet in effect"))
         if self.passport_expiry < on:
-            raise _bad("/passportExpiry", "the passport has expired")
+            out.append(_bad("/passportExpiry", "the passport has expired"))
+        return out
 
     def latest_valid_until(self, issued_on: date) -> date:
         """Last day the ID may be valid: the passport's expiry, at most 10 years after issue.
@@ -448,6 +466,103 @@ def display_rows(subject: Mapping[str, Any], lang: str = "ko") -> list[tuple[str
             text = str(value)
         rows.append((labels[name], text))
     return rows
+
+
+# ---------------------------------------------------------------------- a claims form
+
+#: The stated claims of an ID, as a claims file or form gives them: name → (required to issue,
+#: what it holds). Derived predicates are never stated; the issuer computes them.
+CLAIM_FIELDS: dict[str, tuple[bool, str]] = {
+    "familyName": (True, "family name in Hangul, 1-5 syllables (홍)"),
+    "givenName": (True, "given name in Hangul, 1-10 syllables (길동)"),
+    "familyNameLatin": (True, "family name as in the passport: capitals A-Z (HONG)"),
+    "givenNameLatin": (True, "given name as in the passport: capitals, spaces, hyphens (GIL DONG)"),
+    "birthDate": (True, "date of birth, YYYY-MM-DD; the holder must be 14 or over"),
+    "nationality": (True, "always KR"),
+    "residenceCountry": (True, "ISO 3166-1 alpha-2 code of the country of residence (US)"),
+    "residenceCity": (False, "city of residence, free text (Los Angeles)"),
+    "overseasRegistrationDate": (
+        True,
+        "date of the overseas-national registration (재외국민등록), YYYY-MM-DD, in effect on "
+        "the day of issuance",
+    ),
+    "passportNumber": (False, "passport number (M12345678)"),
+    "passportExpiry": (True, "passport expiry, YYYY-MM-DD; the ID expires with it"),
+    "portrait": (False, "data:image/jpeg;base64,... (at most 100 KiB)"),
+    "idNumber": (False, "XXXX-XXXX-XXXX-XXXX; issued at random when absent"),
+    "issuingMission": (False, "filled in from the issuing mission when absent"),
+}
+
+
+def _field_check(name: str, value: Any) -> None:
+    """Check one stated claim on its own; raises ``ConfigurationError``/``SchemaError``."""
+    pointer = f"/{name}"
+    if name in ("familyName", "givenName"):
+        if not isinstance(value, str):
+            raise _bad(pointer, "expected a string")
+        pattern = HANGUL_FAMILY_NAME if name == "familyName" else HANGUL_GIVEN_NAME
+        _check_pattern(unicodedata.normalize("NFC", value), pointer, pattern)
+    elif name in ("familyNameLatin", "givenNameLatin"):
+        if len(_check_pattern(value, pointer, LATIN_NAME)) > _LATIN_MAX:
+            raise _bad(pointer, f"longer than {_LATIN_MAX} characters")
+    elif name in ("birthDate", "passportExpiry", "overseasRegistrationDate"):
+        _check_date(_parse_date(value, pointer), pointer)
+    elif name == "nationality":
+        if value != OverseasNationalId.nationality:
+            raise _bad(pointer, "expected KR")
+    elif name == "residenceCountry":
+        if not isinstance(value, str) or value not in country_codes():
+            raise _bad(pointer, "not an ISO 3166-1 alpha-2 code")
+        if value == OverseasNationalId.nationality:
+            raise _bad(pointer, "an overseas national resides outside Korea")
+    elif name == "residenceCity":
+        _check_text(value, pointer, max_len=_CITY_MAX)
+    elif name == "passportNumber":
+        _check_pattern(value, pointer, PASSPORT_NUMBER)
+    elif name == "idNumber":
+        _check_pattern(value, pointer, ID_NUMBER)
+    elif name == "portrait":
+        _check_portrait(value, pointer)
+    elif name == "issuingMission":
+        IssuingMission.from_json(value)
+
+
+def claim_problems(
+    subject: Mapping[str, Any], *, issued_on: date | None = None
+) -> list[ConfigurationError]:
+    """Every problem of a stated-claims object at once, each with the JSON pointer of its claim
+    (a claims file or form shows them all, not one per attempt): missing required claims,
+    unknown members, each claim's own rules, then the rules between claims and, with
+    ``issued_on``, eligibility on that day. An empty list means
+    :meth:`OverseasNationalId.from_subject` accepts it (and, with ``issued_on``, that it can be
+    issued that day). Messages name claims, never their values."""
+    if not isinstance(subject, Mapping):
+        return [_bad("", "the claims must be a JSON object")]
+    problems: list[ConfigurationError] = []
+    for name, (required, meaning) in CLAIM_FIELDS.items():
+        if name in subject:
+            try:
+                _field_check(name, subject[name])
+            except (ConfigurationError, SchemaError) as exc:
+                problems.append(
+                    exc
+                    if isinstance(exc, ConfigurationError)
+                    else _bad(exc.path or f"/{name}", str(exc).removeprefix(f"{exc.path}: "))
+                )
+        elif required and (issued_on is not None or name != "overseasRegistrationDate"):
+            problems.append(_bad(f"/{name}", f"required claim is missing: {meaning}"))
+    known = {"id", "type", "predicatesComputedAt", *CLAIM_ORDER}
+    for key in subject:
+        if key not in known:
+            shown = key if isinstance(key, str) and _SAFE_KEY.match(key) else "(name withheld)"
+            problems.append(_bad(f"/{shown}", "not a claim of the ID"))
+    if problems:
+        return problems
+    try:
+        person = OverseasNationalId.from_subject(subject)
+    except SchemaError as exc:
+        return [_bad(exc.path or "", str(exc).removeprefix(f"{exc.path}: "))]
+    return person.issuable_problems(issued_on) if issued_on is not None else []
 
 
 # ---------------------------------------------------------------------- parsing helpers

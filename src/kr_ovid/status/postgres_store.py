@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from kr_ovid.clock import Clock
@@ -92,6 +93,17 @@ _DDL: Final = (
     " FOR EACH ROW EXECUTE FUNCTION {s}.status_refuse('the audit trail is append-only')",
     "INSERT INTO {s}.status_allocator (id, current_list_id) VALUES (1, 0)",
 )
+# Version 2: the copies of one issuance, linked by the first credential id of the issuance.
+_ISSUANCES: Final = (
+    "CREATE TABLE {s}.status_issuances ("
+    " credential_id text PRIMARY KEY REFERENCES {s}.status_allocations (credential_id),"
+    " issuance text NOT NULL,"
+    " ordinal integer NOT NULL CHECK (ordinal >= 0))",
+    "CREATE INDEX status_issuances_by_issuance ON {s}.status_issuances (issuance, ordinal)",
+    "CREATE TRIGGER status_issuances_immutable BEFORE UPDATE OR DELETE"
+    " ON {s}.status_issuances FOR EACH ROW"
+    " EXECUTE FUNCTION {s}.status_refuse('issuance links are immutable')",
+)
 
 
 class _PostgresDialect(SqlDialect):
@@ -99,7 +111,8 @@ class _PostgresDialect(SqlDialect):
     changes on the allocation row, ``timestamptz`` times, ``COPY`` for batches, one schema."""
 
     name = "PostgreSQL"
-    ddl = _DDL
+    ddl = _DDL + _ISSUANCES
+    upgrades = MappingProxyType({"1": _ISSUANCES})
     current_list_sql = "SELECT current_list_id FROM {s}.status_allocator WHERE id = 1 FOR UPDATE"
     new_list_sql = "UPDATE {s}.status_allocator SET current_list_id = ? WHERE id = 1"
     row_lock = " FOR UPDATE"

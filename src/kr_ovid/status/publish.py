@@ -1,4 +1,4 @@
-"""Status entries in ID credentials and the signed ``BitstringStatusListCredential``s a mission
+"""Status entries in ID credentials and the signed ``BitstringStatusListCredential`` documents a mission
 publishes (Bitstring Status List v1.0 §2.1, §2.2, and §3.1 Generate Algorithm).
 
 URL layout (one list credential per list and purpose, so revocation and suspension can be

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Final, Protocol, TypeVar
 
 from kr_ovid.clock import Clock
@@ -49,8 +50,10 @@ from kr_ovid.status.store import (
 
 __all__ = ["SCHEMA_VERSION", "Cursor", "SqlDialect", "SqlStatusListStore", "store_error"]
 
-SCHEMA_VERSION: Final = "1"
-"""Both databases' store format (tables, triggers, the permutation): bumped together."""
+SCHEMA_VERSION: Final = "2"
+"""Both databases' store format (tables, triggers, the permutation): bumped together. Version 2
+added ``status_issuances`` (the copies of one issuance); a version 1 store is upgraded in place
+when opened (:attr:`SqlDialect.upgrades`)."""
 
 _IN_CHUNK: Final = 500  # ids per "IN (...)" query, well under SQLite's variable limit
 
@@ -89,7 +92,8 @@ class SqlDialect(ABC):
     allocation lock where the write transaction does not already hold one;
     ``new_list_sql`` (if any) runs with ``(list_id,)`` after a list is created;
     ``row_lock`` is appended to the read that checks a position is allocated before its status
-    changes (``" FOR UPDATE"`` where rows can be locked).
+    changes (``" FOR UPDATE"`` where rows can be locked); ``upgrades`` maps an older
+    ``schema_version`` to the statements that bring it to :data:`SCHEMA_VERSION`.
     """
 
     name: str
@@ -100,6 +104,7 @@ class SqlDialect(ABC):
     current_list_sql: str
     new_list_sql: str | None = None
     row_lock: str = ""
+    upgrades: Mapping[str, Sequence[str]] = MappingProxyType({})
 
     @abstractmethod
     def sql(self, text: str) -> Any:
@@ -206,15 +211,26 @@ class SqlStatusListStore(StoreBase):
         return cur.fetchall()
 
     def _init_schema(self) -> None:
-        """Create the schema or check its version, in one write transaction. Raises raw
-        driver errors (the dialect may retry a busy database); a rolled-back attempt leaves
-        nothing behind."""
+        """Create the schema, or check its version and upgrade an older one the dialect knows,
+        in one write transaction. Raises raw driver errors (the dialect may retry a busy
+        database); a rolled-back attempt leaves nothing behind."""
         with self._lock, self._db.transaction(write=True) as cur:
             if self._db.schema_exists(cur):
                 row = self._one(
                     cur, "SELECT value FROM {s}.status_meta WHERE key = 'schema_version'"
                 )
-                check_schema_version(row[0] if row else None, SCHEMA_VERSION)
+                found = row[0] if row else None
+                upgrade = self._db.upgrades.get(found) if isinstance(found, str) else None
+                if upgrade is None:
+                    check_schema_version(found, SCHEMA_VERSION)
+                    return
+                for statement in upgrade:
+                    self._run(cur, statement)
+                self._run(
+                    cur,
+                    "UPDATE {s}.status_meta SET value = ? WHERE key = 'schema_version'",
+                    (SCHEMA_VERSION,),
+                )
                 return
             for statement in self._db.ddl:
                 self._run(cur, statement)
@@ -226,12 +242,13 @@ class SqlStatusListStore(StoreBase):
 
     # -- allocation -----------------------------------------------------------------------------
 
-    def _allocate(self, ids: list[str]) -> list[StatusAllocation]:
+    def _allocate(self, ids: list[str], one_issuance: bool) -> list[StatusAllocation]:
         """One write transaction: take the allocation lock (``current_list_sql``), refuse ids
         that already have a position, walk the current list's permutation from its counter,
         roll over to a new list with a fresh key when it is full, compare-and-set the counter,
-        insert the rows. Counter and rows commit together, so a crash can neither lose a bump
-        (and hand an index out twice) nor leave an allocation without its bump."""
+        insert the rows (and, for ``one_issuance``, the rows linking them, named by the first
+        id). Counter and rows commit together, so a crash can neither lose a bump (and hand an
+        index out twice) nor leave an allocation without its bump."""
         if not ids:
             return []
         with self._tx("allocate", write=True) as cur:
@@ -282,6 +299,14 @@ class SqlStatusListStore(StoreBase):
                 rows.append((credential_id, list_id, index))
             self._bump_counter(cur, list_id, start_counter, counter)
             self._db.insert_allocations(cur, rows)
+            if one_issuance:
+                cur.executemany(
+                    self._db.sql(
+                        "INSERT INTO {s}.status_issuances (credential_id, issuance, ordinal)"
+                        " VALUES (?, ?, ?)"
+                    ),
+                    [(c, ids[0], n) for n, c in enumerate(ids)],
+                )
         return out
 
     def _refuse_taken(self, cur: Cursor, ids: list[str]) -> None:
@@ -321,6 +346,25 @@ class SqlStatusListStore(StoreBase):
                 (credential_id,),
             )
         return StatusAllocation(int(row[0]), int(row[1])) if row else None
+
+    def _issuance_of(self, credential_id: str) -> dict[str, StatusAllocation]:
+        with self._tx() as cur:
+            rows = self._all(
+                cur,
+                "SELECT a.credential_id, a.list_id, a.idx FROM {s}.status_issuances i"
+                " JOIN {s}.status_allocations a ON a.credential_id = i.credential_id"
+                " WHERE i.issuance = (SELECT issuance FROM {s}.status_issuances"
+                " WHERE credential_id = ?) ORDER BY i.ordinal",
+                (credential_id,),
+            )
+            if not rows:
+                rows = self._all(
+                    cur,
+                    "SELECT credential_id, list_id, idx FROM {s}.status_allocations"
+                    " WHERE credential_id = ?",
+                    (credential_id,),
+                )
+        return {str(r[0]): StatusAllocation(int(r[1]), int(r[2])) for r in rows}
 
     # -- status ---------------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final, Literal, TypeVar
 
 from kr_ovid._files import create_private_file
@@ -60,6 +61,19 @@ _SQLITE_LOCKED: Final = 6
 
 _T = TypeVar("_T")
 
+# Version 2: the copies of one issuance, linked by the first credential id of the issuance.
+_ISSUANCES: Final = """
+CREATE TABLE IF NOT EXISTS status_issuances (
+    credential_id TEXT PRIMARY KEY REFERENCES status_allocations (credential_id),
+    issuance TEXT NOT NULL,
+    ordinal INTEGER NOT NULL CHECK (ordinal >= 0)
+);
+CREATE INDEX IF NOT EXISTS status_issuances_by_issuance ON status_issuances (issuance, ordinal);
+CREATE TRIGGER IF NOT EXISTS status_issuances_no_update BEFORE UPDATE ON status_issuances
+BEGIN SELECT RAISE(ABORT, 'kr_ovid: issuance links are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS status_issuances_no_delete BEFORE DELETE ON status_issuances
+BEGIN SELECT RAISE(ABORT, 'kr_ovid: issuance links are never deleted'); END;
+"""
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS status_meta (
     key TEXT PRIMARY KEY,
@@ -119,8 +133,14 @@ BEGIN SELECT RAISE(ABORT, 'kr_ovid: the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS status_audit_no_delete BEFORE DELETE ON status_audit
 BEGIN SELECT RAISE(ABORT, 'kr_ovid: the audit trail is append-only'); END;
 """
-# One statement per ";" at a line's end (inside a trigger body ";" is followed by " END").
-_DDL: Final = tuple(statement for statement in _SCHEMA.split(";\n") if statement.strip())
+
+
+def _statements(script: str) -> tuple[str, ...]:
+    """One statement per ";" at a line's end (inside a trigger body ";" is followed by " END")."""
+    return tuple(statement for statement in script.split(";\n") if statement.strip())
+
+
+_DDL: Final = _statements(_SCHEMA) + _statements(_ISSUANCES)
 
 
 def _is_busy(exc: BaseException) -> bool:
@@ -141,6 +161,7 @@ class _SqliteDialect(SqlDialect):
     name = "SQLite"
     error = sqlite3.Error
     ddl = _DDL
+    upgrades = MappingProxyType({"1": _statements(_ISSUANCES)})
     # BEGIN IMMEDIATE already holds the write lock: the newest list is the current one.
     current_list_sql = "SELECT coalesce(max(list_id), 0) FROM status_lists"
 

@@ -15,7 +15,11 @@ Rules every store enforces (the contract tests run them against all implementati
 - only allocated positions can change status: a bit set on a free position would be inherited
   by the credential that later receives it;
 - every ``set_status`` writes an :class:`AuditRecord` in the same transaction: time (from the
-  injected clock), position, purpose, old and new value, ``actor`` and ``reason``.
+  injected clock), position, purpose, old and new value, ``actor`` and ``reason``;
+- the copies of one issuance (a person's Data Integrity credential and SD-JWT copies, allocated
+  by one ``allocate_many(..., one_issuance=True)``) stay linked: :meth:`StatusListStore.issuance_of`
+  finds all of them from any one id, so a revocation reaches every copy. The link is a row of
+  credential ids, nothing about the person.
 
 No personal data. The store keeps credential ids (use ``urn:uuid:`` values, not anything derived
 from the person), positions, bits and audit rows. ``actor`` should be a staff or system code and
@@ -112,12 +116,22 @@ class StatusListStore(Protocol):
         allocated once; a second call raises ``ConfigurationError``."""
         ...
 
-    def allocate_many(self, credential_ids: Sequence[str]) -> list[StatusAllocation]:
-        """Allocate for a batch in one transaction (all or nothing), in input order."""
+    def allocate_many(
+        self, credential_ids: Sequence[str], *, one_issuance: bool = False
+    ) -> list[StatusAllocation]:
+        """Allocate for a batch in one transaction (all or nothing), in input order. With
+        ``one_issuance`` the ids are the copies of one issuance, linked for :meth:`issuance_of`;
+        without it a batch is only a faster way to allocate (the ids stay unrelated)."""
         ...
 
     def find(self, credential_id: str) -> StatusAllocation | None:
         """The allocation recorded for ``credential_id``, if any."""
+        ...
+
+    def issuance_of(self, credential_id: str) -> dict[str, StatusAllocation]:
+        """Every credential of the issuance ``credential_id`` belongs to (itself included), id →
+        allocation in allocation order; just itself when it was allocated alone; empty when the
+        store does not know the id."""
         ...
 
     def set_status(
@@ -341,11 +355,18 @@ class StoreBase:
         """A batch of one: single and batch allocation share one transaction path."""
         return self.allocate_many([credential_id])[0]
 
-    def allocate_many(self, credential_ids: Sequence[str]) -> list[StatusAllocation]:
-        return self._allocate(check_credential_ids(credential_ids))
+    def allocate_many(
+        self, credential_ids: Sequence[str], *, one_issuance: bool = False
+    ) -> list[StatusAllocation]:
+        if not isinstance(one_issuance, bool):
+            raise ConfigurationError("one_issuance must be True or False")
+        return self._allocate(check_credential_ids(credential_ids), one_issuance)
 
     def find(self, credential_id: str) -> StatusAllocation | None:
         return self._find(check_credential_id(credential_id))
+
+    def issuance_of(self, credential_id: str) -> dict[str, StatusAllocation]:
+        return self._issuance_of(check_credential_id(credential_id))
 
     def set_status(
         self,
@@ -381,10 +402,13 @@ class StoreBase:
 
     # -- what an implementation provides, arguments already checked ---------------------------
 
-    def _allocate(self, ids: list[str]) -> list[StatusAllocation]:
+    def _allocate(self, ids: list[str], one_issuance: bool) -> list[StatusAllocation]:
         raise NotImplementedError
 
     def _find(self, credential_id: str) -> StatusAllocation | None:
+        raise NotImplementedError
+
+    def _issuance_of(self, credential_id: str) -> dict[str, StatusAllocation]:
         raise NotImplementedError
 
     def _set_status(
@@ -446,10 +470,12 @@ class InMemoryStatusListStore(StoreBase):
         self._lists: dict[int, _MemoryList] = {}
         self._by_credential: dict[str, StatusAllocation] = {}
         self._by_position: dict[tuple[int, int], str] = {}
+        # credential id → the ids of its issuance (one shared tuple per issuance)
+        self._issuances: dict[str, tuple[str, ...]] = {}
         self._entries: dict[tuple[int, StatusPurpose], dict[int, int]] = {}
         self._audit: list[AuditRecord] = []
 
-    def _allocate(self, ids: list[str]) -> list[StatusAllocation]:
+    def _allocate(self, ids: list[str], one_issuance: bool) -> list[StatusAllocation]:
         with self._lock:
             taken = [c for c in ids if c in self._by_credential]
             if taken:
@@ -482,11 +508,21 @@ class InMemoryStatusListStore(StoreBase):
             for credential_id, allocation in zip(ids, out, strict=True):
                 self._by_credential[credential_id] = allocation
                 self._by_position[(allocation.list_id, allocation.index)] = credential_id
+            if one_issuance:
+                group = tuple(ids)
+                self._issuances.update(dict.fromkeys(group, group))
             return out
 
     def _find(self, credential_id: str) -> StatusAllocation | None:
         with self._lock:
             return self._by_credential.get(credential_id)
+
+    def _issuance_of(self, credential_id: str) -> dict[str, StatusAllocation]:
+        with self._lock:
+            if credential_id not in self._by_credential:
+                return {}
+            group = self._issuances.get(credential_id, (credential_id,))
+            return {c: self._by_credential[c] for c in group}
 
     def _list(self, list_id: int) -> _MemoryList:
         lst = self._lists.get(list_id)
