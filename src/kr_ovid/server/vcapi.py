@@ -53,7 +53,9 @@ _PRESENTATION_OPTIONS = frozenset({"checks", "challenge", "domain"})
 
 def _refused(exc: IssueRefused) -> Response:
     first = exc.problems[0]
-    return problem_response(exc.status, first.detail, first.code, problems=exc.problems)
+    return problem_response(
+        exc.status, first.detail, first.code, problems=exc.problems, path=first.path
+    )
 
 
 def _options(body: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
