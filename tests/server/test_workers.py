@@ -11,8 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import write_toml
 from server_support import STATUS_OPTION, TOKEN, TOKEN_SHA256, credential
+
+from conftest import write_toml
 
 PG_DSN = os.environ.get("KR_OVID_TEST_PG_DSN")
 CREDENTIALS = 48

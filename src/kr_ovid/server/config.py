@@ -15,7 +15,7 @@ The file (every section and key is optional; ``docs/deployment.md`` has a full e
     [auth]       bearer_token_sha256 = [hex, ...], bearer_token_file,
                  client_cert_subjects = ["CN=...", ...]
     [limits]     max_body_bytes, max_json_depth, rate_per_second, rate_burst, max_concurrency
-    [issuer]     key_file, seed (test mode only), cryptosuite, mission
+    [issuer]     key_file, seed (test mode only), cryptosuite, mission, missions_file
     [status]     store ("sqlite" | "postgres"), path, dsn_env, schema, list_size,
                  list_validity_hours, list_ttl_minutes
     [challenges] path, ttl_seconds
@@ -119,6 +119,8 @@ class IssuerConfig:
     seed: str | None = field(default=None, repr=False)
     cryptosuite: str = DEFAULT_CRYPTOSUITE
     mission: str | None = None
+    #: The missions registry (``missions.json`` format); default: the one shipped.
+    missions_file: Path | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -234,7 +236,7 @@ _SECTIONS: Final = {
         "rate_burst",
         "max_concurrency",
     },
-    "issuer": {"key_file", "seed", "cryptosuite", "mission"},
+    "issuer": {"key_file", "seed", "cryptosuite", "mission", "missions_file"},
     "status": {
         "store",
         "path",
@@ -446,6 +448,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path, source: str = "") -> Se
         seed=iss.text("seed"),
         cryptosuite=iss.text("cryptosuite", DEFAULT_CRYPTOSUITE) or DEFAULT_CRYPTOSUITE,
         mission=iss.text("mission"),
+        missions_file=iss.path("missions_file", must_exist=True),
     )
 
     st = _section(data, "status", base)

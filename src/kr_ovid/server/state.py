@@ -26,6 +26,8 @@ from kr_ovid.did.web import build_did_document, did_web_to_url
 from kr_ovid.errors import ConfigurationError, KrOvidError
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.signer import Ed25519Signer, Signer
+from kr_ovid.ovid.issuance import Issuer
+from kr_ovid.ovid.missions import load_missions
 from kr_ovid.server.config import ServiceConfig
 from kr_ovid.server.status_lists import OwnStatusLists, ServiceStatusFetcher
 from kr_ovid.server.trust import IssuerTrust
@@ -79,6 +81,8 @@ class ServiceState:
     trust: IssuerTrust
     did_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     trust_list: dict[str, Any] | None = None
+    #: The overseas-national ID issuer, when ``[issuer] mission`` names the mission this is.
+    mission_issuer: Issuer | None = None
 
     @property
     def test_mode(self) -> bool:
@@ -215,6 +219,17 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
                 clock=clock,
                 loader=loader,
             )
+        mission_issuer = None
+        if config.issuer.mission is not None:
+            mission_issuer = _mission_issuer(
+                config,
+                signer=signer,
+                issuer_did=issuer_did,
+                documents=documents,
+                store=store,
+                own=own,
+                clock=clock,
+            )
         trust = IssuerTrust(
             config.verifier.trust or "none", own_issuer=issuer_did, registry=registry
         )
@@ -233,10 +248,44 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
             trust=trust,
             did_documents=served,
             trust_list=trust_list,
+            mission_issuer=mission_issuer,
         )
     except BaseException:
         store.close()
         raise
+
+
+def _mission_issuer(
+    config: ServiceConfig,
+    *,
+    signer: Signer,
+    issuer_did: str,
+    documents: list[dict[str, Any]],
+    store: StatusListStore,
+    own: OwnStatusLists | None,
+    clock: Clock,
+) -> Issuer:
+    """The ID issuer of ``[issuer] mission``: the key must be the mission's DID's, published
+    under ``assertionMethod`` in its DID document (checked by signing a probe), and the IDs'
+    status lists are this service's."""
+    code = config.issuer.mission or ""
+    mission = load_missions(config.issuer.missions_file).by_code(code)
+    if mission.did != issuer_did:
+        raise ConfigurationError(
+            f"[issuer] mission {code}: the key file's DID is not the mission's ({mission.did})"
+        )
+    if own is None:
+        raise ConfigurationError("[issuer] mission needs an https public_url (for status lists)")
+    document = next((d for d in documents if d["id"] == issuer_did), None)
+    return Issuer(
+        mission,
+        signer,
+        clock=clock,
+        status_store=store,
+        status_base_url=own.base,
+        cryptosuite=config.issuer.cryptosuite,
+        did_document=document,
+    )
 
 
 def open_status_store(config: ServiceConfig, clock: Clock) -> StatusListStore:
