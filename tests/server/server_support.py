@@ -178,3 +178,32 @@ def did_web_key_file(directory: Path, did: str, seed: bytes) -> tuple[Path, Ed25
     path = directory / "issuer-key.json"
     signer.write_key_file(path, controller=did)
     return path, signer
+
+
+EXTERNAL_DID = "did:web:vc.example.test:hsm"
+
+
+class ExternalSigner:
+    """A :class:`~kr_ovid.keys.Signer` that is not an Ed25519Signer, as an HSM's would be: the
+    service only sees ``verification_method``, ``algorithm`` and ``sign``."""
+
+    def __init__(self) -> None:
+        self._inner = Ed25519Signer.from_seed(b"\x33" * 32)
+        self.verification_method = f"{EXTERNAL_DID}#hsm-1"
+        self.algorithm = "Ed25519"
+
+    def sign(self, data: bytes) -> bytes:
+        return self._inner.sign(data)
+
+    def did_document(self) -> dict[str, Any]:
+        from kr_ovid.did.web import build_did_document
+
+        return build_did_document(
+            EXTERNAL_DID,
+            [Ed25519Signer.from_seed(b"\x33" * 32, verification_method=self.verification_method)],
+        )
+
+
+def external_signer(config: Any) -> ExternalSigner:
+    """``[issuer] signer_factory = "server_support:external_signer"``."""
+    return ExternalSigner()

@@ -209,3 +209,44 @@ def test_production_without_operator_credentials_refuses_to_start(tmp_path: Path
     )
     assert done.returncode == 2
     assert "[auth] names no bearer token and no client certificate" in done.stderr
+
+
+def test_signer_factory_keeps_the_key_outside(serve, tmp_path: Path) -> None:
+    """Key custody: ``[issuer] signer_factory`` names a function returning any Signer (here a
+    stand-in for an HSM); its DID document is published from ``[publish] did_documents``."""
+    import json
+
+    from server_support import EXTERNAL_DID, ExternalSigner
+
+    did_dir = tmp_path / "did"
+    did_dir.mkdir()
+    (did_dir / "hsm.json").write_text(json.dumps(ExternalSigner().did_document()))
+    config = write_toml(
+        tmp_path / "hsm.toml",
+        f"""
+[server]
+public_url = "https://vc.example.test"
+[auth]
+bearer_token_sha256 = ["{TOKEN_SHA256}"]
+[issuer]
+signer_factory = "server_support:external_signer"
+[status]
+path = "status.sqlite3"
+[publish]
+did_documents = "did"
+""",
+    )
+    service = serve("--config", str(config), env={"PYTHONPATH": str(Path(__file__).parent)})
+    assert service.issuer == EXTERNAL_DID
+    with service.client(headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+        issued = client.post(
+            "/credentials/issue", json={"credential": plain_credential(EXTERNAL_DID)}
+        )
+        assert issued.status_code == 201, issued.text
+        verified = client.post(
+            "/credentials/verify",
+            json={"verifiableCredential": issued.json()["verifiableCredential"]},
+        )
+        published = client.get("/hsm/did.json")
+    assert verified.status_code == 200, verified.text
+    assert published.json()["id"] == EXTERNAL_DID

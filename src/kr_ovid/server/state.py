@@ -8,6 +8,7 @@ rather than loose attributes keeps what a worker owns in one place, closed in on
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -103,7 +104,24 @@ def test_mode_signer(seed_hex: str | None) -> Ed25519Signer:
     return Ed25519Signer.from_seed(bytes.fromhex(seed_hex))
 
 
-def _issuer_signer(config: ServiceConfig) -> Ed25519Signer:
+def _issuer_signer(config: ServiceConfig) -> Signer:
+    """The issuing key: ``signer_factory`` (an HSM/KMS :class:`~kr_ovid.keys.Signer`), a key
+    file, or in test mode a did:key. The private key never leaves the signer (house rule 3)."""
+    if config.issuer.signer_factory is not None:
+        module_name, _, function = config.issuer.signer_factory.partition(":")
+        try:
+            factory = getattr(importlib.import_module(module_name), function)
+        except (ImportError, AttributeError) as exc:
+            raise ConfigurationError(
+                f"[issuer] signer_factory {config.issuer.signer_factory}: cannot import it "
+                f"({type(exc).__name__})"
+            ) from None
+        signer = factory(config)
+        if not isinstance(signer, Signer) or signer.algorithm != "Ed25519":
+            raise ConfigurationError(
+                "[issuer] signer_factory must return an Ed25519 kr_ovid.keys.Signer"
+            )
+        return signer
     if config.issuer.key_file is not None:
         return Ed25519Signer.from_key_file(config.issuer.key_file)
     if not config.test_mode:
@@ -166,6 +184,10 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
             documents.append(doc)
             known.add(doc["id"])
     if issuer_did.startswith("did:web:") and issuer_did not in known:
+        if not isinstance(signer, Ed25519Signer):
+            raise ConfigurationError(
+                f"the DID document of {issuer_did} must be in [publish] did_documents"
+            )
         documents.append(build_did_document(issuer_did, [signer]))
     web = LocalDidResolver(documents)
     resolver = CompositeResolver({"web": web})
