@@ -250,3 +250,42 @@ did_documents = "did"
         published = client.get("/hsm/did.json")
     assert verified.status_code == 200, verified.text
     assert published.json()["id"] == EXTERNAL_DID
+
+
+def test_key_that_is_not_the_published_one_refuses_to_start(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from kr_ovid.did.web import build_did_document
+    from kr_ovid.keys import Ed25519Signer
+
+    key_file, _ = did_web_key_file(tmp_path, ISSUER_DID, b"\x09" * 32)
+    other = Ed25519Signer.from_seed(b"\x0a" * 32, verification_method=f"{ISSUER_DID}#key-1")
+    did_dir = tmp_path / "did"
+    did_dir.mkdir()
+    (did_dir / "desk.json").write_text(json.dumps(build_did_document(ISSUER_DID, [other])))
+    config = write_toml(
+        tmp_path / "mismatch.toml",
+        f"""
+[server]
+public_url = "https://vc.example.test"
+[auth]
+bearer_token_sha256 = ["{TOKEN_SHA256}"]
+[issuer]
+key_file = "{key_file}"
+[status]
+path = "s.sqlite3"
+[publish]
+did_documents = "did"
+""",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "kr_ovid", "serve", "--config", str(config), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "not the key published in the DID document" in done.stderr

@@ -25,6 +25,7 @@ from kr_ovid.did.document import split_did_url
 from kr_ovid.did.resolver import CompositeResolver, LocalDidResolver
 from kr_ovid.did.web import build_did_document, did_web_to_url
 from kr_ovid.errors import ConfigurationError, KrOvidError
+from kr_ovid.issuer import CredentialIssuer
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.signer import Ed25519Signer, Signer
 from kr_ovid.ovid.issuance import Issuer
@@ -183,7 +184,12 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
         if doc["id"] not in known:
             documents.append(doc)
             known.add(doc["id"])
-    if issuer_did.startswith("did:web:") and issuer_did not in known:
+    published = next((d for d in documents if d["id"] == issuer_did), None)
+    if published is not None:
+        # The key must be the one verifiers will find: listed under assertionMethod and proven
+        # by signing a probe (the check CredentialIssuer makes when it is bound to a document).
+        CredentialIssuer(signer, issuer=issuer_did, did_document=published, clock=clock)
+    elif issuer_did.startswith("did:web:"):
         if not isinstance(signer, Ed25519Signer):
             raise ConfigurationError(
                 f"the DID document of {issuer_did} must be in [publish] did_documents"
