@@ -66,9 +66,22 @@ def test_issuer_that_is_not_the_service_is_refused(service) -> None:
     assert problem["path"] == "/credential/issuer"
 
 
-def test_credential_with_a_proof_is_refused(service) -> None:
-    sent = credential(service.issuer, proof={"type": "DataIntegrityProof"})
-    assert _refusal(service, {"credential": sent})["path"] == "/credential/proof"
+def test_credential_with_a_proof_gets_the_issuer_proof_beside_it(service) -> None:
+    """A proof already present (a witness's) stays: the issuer's joins it as a proof set, and
+    the verifier checks both, each for its own key."""
+    from kr_ovid.integrity import add_proof
+    from kr_ovid.keys import Ed25519Signer
+
+    witness = Ed25519Signer.generate()
+    sent = add_proof(credential(service.issuer), witness, loader=examples_loader())
+    with service.client() as client:
+        issued = client.post("/credentials/issue", json={"credential": sent})
+        assert issued.status_code == 201, issued.text
+        vc = issued.json()["verifiableCredential"]
+        verified = client.post("/credentials/verify", json={"verifiableCredential": vc})
+    methods = [p["verificationMethod"].split("#")[0] for p in vc["proof"]]
+    assert methods == [witness.public.did_key, service.issuer]
+    assert verified.status_code == 200, verified.text
 
 
 def test_unknown_cryptosuite_is_refused(service) -> None:

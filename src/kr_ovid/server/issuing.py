@@ -4,6 +4,8 @@ VC-API ``issueCredential`` signs the client's credential *as sent*: its ``id``, 
 any ``credentialStatus`` included, unlike :class:`~kr_ovid.issuer.CredentialIssuer`, which
 sets those members itself. So the checks the issuer recipe makes by construction are made
 here on the request: the ``issuer`` must be this service's DID (VC-API answers 400 otherwise),
+a ``proof`` already present stays and the issuer's joins it as a proof set (VC Data Integrity
+§2.1.2; each proof signs the document without the others),
 the data model's MUSTs must hold (:func:`kr_ovid.credential.check_structure`) and the document
 must be in the strict JSON-LD form, all before a status index is spent on it.
 
@@ -153,13 +155,6 @@ def issue_credential(state: ServiceState, body: Mapping[str, Any]) -> dict[str, 
             "/options/cryptosuite",
         )
     purpose = _requested_purpose(options)
-    if "proof" in credential:
-        raise _refuse(
-            400,
-            ErrorCode.MALFORMED_VALUE_ERROR,
-            "the credential to issue must not carry a proof",
-            "/credential/proof",
-        )
     if issuer_id(credential) != state.issuer_did:
         raise _refuse(
             400,
