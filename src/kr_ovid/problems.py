@@ -73,6 +73,9 @@ class ErrorCode(str, enum.Enum):
     POLICY_ERROR = "POLICY_ERROR"
     MISSING_CLAIM = "MISSING_CLAIM"
     SIZE_LIMIT_ERROR = "SIZE_LIMIT_ERROR"
+    #: A warning: a ``relatedResource`` digest (VC DM 2.0 §5.3) that could not be compared,
+    #: because the resource is not held offline and is never fetched.
+    RELATED_RESOURCE_NOT_CHECKED = "RELATED_RESOURCE_NOT_CHECKED"
     SD_JWT_ERROR = "SD_JWT_ERROR"
     KEY_BINDING_ERROR = "KEY_BINDING_ERROR"
     CONFIGURATION_ERROR = "CONFIGURATION_ERROR"
