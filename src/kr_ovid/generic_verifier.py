@@ -36,13 +36,13 @@ from datetime import datetime
 from typing import Any
 
 from kr_ovid.context import VerificationContext
-from kr_ovid.credential import check_structure
 from kr_ovid.results import VerificationResult
 from kr_ovid.schema import schemas_by_type
 from kr_ovid.stages import (
     IssuerProofs,
     Run,
     check_contexts,
+    check_data_model,
     check_parse,
     check_schemas,
     check_status,
@@ -122,8 +122,7 @@ class GenericVerifier:
         if not check_parse(vp, run):
             return run.result(None)
         check_contexts(vp, self._context.loader, run, "")
-        run.checks.append("structure")
-        run.extend(check_structure(vp, kind="VerifiablePresentation"))
+        check_data_model(vp, self._context.loader, run, "", kind="VerifiablePresentation")
         if run.errors:
             return run.result(None)
         holder = vp.get("holder")
@@ -158,8 +157,7 @@ class GenericVerifier:
             return None
         document: dict[str, Any] = credential
         check_contexts(document, self._context.loader, run, prefix)
-        run.checks.append("structure")
-        run.extend(check_structure(document), prefix)
+        check_data_model(document, self._context.loader, run, prefix)
         if len(run.errors) > before:
             return None
         proofs = verify_credential_proofs(

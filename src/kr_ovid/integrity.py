@@ -39,6 +39,7 @@ from kr_ovid.results import VerificationResult, VerifiedProof
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES, Cryptosuite, EddsaCryptosuite
 
 __all__ = [
+    "DATA_INTEGRITY_V2_CONTEXT",
     "DEFAULT_SKEW",
     "MAX_PROOFS",
     "MethodCheck",
@@ -49,6 +50,10 @@ __all__ = [
     "verify_proof",
 ]
 
+#: The context defining ``DataIntegrityProof`` and its members (VC Data Integrity §2.4.2).
+DATA_INTEGRITY_V2_CONTEXT = "https://w3id.org/security/data-integrity/v2"
+#: Contexts that define the Data Integrity terms: the VC 2.0 context includes them.
+_PROOF_CONTEXTS = frozenset({DATA_INTEGRITY_V2_CONTEXT, "https://www.w3.org/ns/credentials/v2"})
 MAX_PROOFS = 8  # each proof costs a canonicalization: bound the work a document can demand
 _PROOF_TYPE = "DataIntegrityProof"
 
@@ -91,6 +96,12 @@ def add_proof(
     An existing ``proof`` makes this a proof set (the new proof signs the document without any
     proof) unless ``previous_proof`` names the ids it chains to (then it signs the document
     carrying exactly those proofs, in that order, §4.3).
+
+    A document whose contexts define no Data Integrity terms (neither the VC 2.0 context nor
+    ``https://w3id.org/security/data-integrity/v2``: a VC 1.1 credential, a plain JSON-LD
+    document) gets the Data Integrity context appended before it is signed (VC Data Integrity
+    §2.4.2 Context Injection; vc-di-eddsa §2.2.1), so ``DataIntegrityProof`` and its members mean
+    what the suite signs.
     """
     suite = get_suite(cryptosuite)
     if signer.algorithm != suite.required_algorithm:
@@ -100,7 +111,7 @@ def add_proof(
     if not isinstance(document, Mapping):
         raise ConfigurationError("document must be a JSON object")
     loader = loader or default_loader()
-    doc = copy.deepcopy(dict(document))
+    doc = _with_proof_context(copy.deepcopy(dict(document)))
     existing = _proof_list(doc.get("proof"))
     if existing is None:
         raise ProofGenerationError("existing 'proof' is neither an object nor a list of objects")
@@ -153,6 +164,20 @@ def add_proof(
         doc["proof"] = [*existing, proof]
     else:
         doc["proof"] = proof
+    return doc
+
+
+def _with_proof_context(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with the Data Integrity context appended when none of its contexts defines the
+    proof's terms (VC Data Integrity §2.4.2). Contexts that are not a URL or a list are left
+    for the transformation to refuse."""
+    ctx = doc.get("@context")
+    items = [ctx] if isinstance(ctx, str | dict) else ctx
+    if not isinstance(items, list) or not items:
+        return doc
+    if any(isinstance(item, str) and item in _PROOF_CONTEXTS for item in items):
+        return doc
+    doc["@context"] = [*items, DATA_INTEGRITY_V2_CONTEXT]
     return doc
 
 

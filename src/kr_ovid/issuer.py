@@ -22,12 +22,15 @@ from datetime import datetime
 from typing import Any, Literal
 
 from kr_ovid.clock import Clock, SystemClock, format_datetime
+from kr_ovid.credential import check_structure, issuer_id
 from kr_ovid.did.document import DidDocument, split_did_url
-from kr_ovid.errors import ConfigurationError, KeyFormatError
+from kr_ovid.errors import ConfigurationError, KeyFormatError, ProofGenerationError
 from kr_ovid.integrity import add_proof, get_suite, key_lifetime_problem
-from kr_ovid.jsonld.loader import StaticDocumentLoader
+from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.methods import method_public_key
 from kr_ovid.keys.signer import Signer, verify_ed25519
+from kr_ovid.problems import ErrorCode
+from kr_ovid.resource_integrity import check_related_resources
 from kr_ovid.sdjwt.disclosure import VC_SD_JWT_TYP
 from kr_ovid.sdjwt.issuer import issue_sd_jwt
 from kr_ovid.sdjwt.vc import (
@@ -40,7 +43,7 @@ from kr_ovid.status.publish import status_entries, status_list_url
 from kr_ovid.status.store import StatusAllocation, StatusListStore
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE
 
-__all__ = ["CredentialIssuer", "IssuedCredential", "SdJwtCopy"]
+__all__ = ["CredentialIssuer", "IssuedCredential", "SdJwtCopy", "refuse_nonconforming"]
 
 Format = Literal["di", "sd-jwt", "dc+sd-jwt"]
 _FORMATS = ("di", "sd-jwt", "dc+sd-jwt")
@@ -211,6 +214,10 @@ class CredentialIssuer:
         clash = _RESERVED & set(body)
         if clash:
             raise ConfigurationError(f"the issuer sets these members itself: {sorted(clash)}")
+        # The data model's MUSTs, checked on the credential as it will be signed (its id and
+        # status entries are the issuer's own), before a position is spent.
+        probe = self._unsigned(body, start, valid_until, self._new_id(), None)
+        refuse_nonconforming(probe, self._loader)
         # One id per credential, and every status position in one store transaction, linked as
         # one issuance: a batch is allocated whole or not at all, no credential is signed before
         # its position, and revoking a person's ID later reaches every copy at once.
@@ -274,6 +281,46 @@ class CredentialIssuer:
                 step()
         return IssuedCredential(di_id, credential, allocation, tuple(copies))
 
+    def sign(
+        self, credential: Mapping[str, Any], *, cryptosuite: str | None = None
+    ) -> dict[str, Any]:
+        """Sign a credential as given, ``id``, validity, ``credentialStatus`` and all (what a
+        VC-API ``/credentials/issue`` does with its client's credential): a VC 2.0 or a VC 1.1
+        credential (``issuanceDate``), with the Data Integrity context added when its contexts
+        lack it (:func:`~kr_ovid.integrity.add_proof`).
+
+        Refused, with the code and JSON pointer of the first problem
+        (:class:`~kr_ovid.errors.ProofGenerationError`): a credential that breaks a data model
+        MUST (:func:`refuse_nonconforming`), one whose ``issuer`` is not this issuer
+        (``MALFORMED_VALUE_ERROR`` at ``/issuer``: the proof would not be the issuer's), and one
+        that already carries a proof.
+        """
+        if not isinstance(credential, Mapping):
+            raise ProofGenerationError(
+                "a credential must be a JSON object", code=ErrorCode.PARSING_ERROR
+            )
+        document = copy.deepcopy(dict(credential))
+        refuse_nonconforming(document, self._loader)
+        if issuer_id(document) != self._issuer_id:
+            raise ProofGenerationError(
+                "the credential names another issuer than this issuer",
+                code=ErrorCode.MALFORMED_VALUE_ERROR,
+                path="/issuer",
+            )
+        if "proof" in document:
+            raise ProofGenerationError(
+                "the credential is already secured",
+                code=ErrorCode.MALFORMED_VALUE_ERROR,
+                path="/proof",
+            )
+        return add_proof(
+            document,
+            self._signer,
+            cryptosuite=cryptosuite or self._suite,
+            created=self._clock.now(),
+            loader=self._loader,
+        )
+
     def _unsigned(
         self,
         body: Mapping[str, Any],
@@ -302,6 +349,26 @@ class CredentialIssuer:
         if allocation is not None and self._status_base is not None:
             doc["credentialStatus"] = status_entries(allocation, self._status_base)
         return doc
+
+
+def refuse_nonconforming(
+    credential: Mapping[str, Any], loader: StaticDocumentLoader | None = None
+) -> None:
+    """Refuse to sign a credential that breaks a MUST of its data model (VC DM 2.0 §4, §5.3; VC DM
+    1.1 for a v1 credential): :func:`~kr_ovid.credential.check_structure`, and every
+    ``relatedResource`` digest of a pinned context must match the pinned bytes. A signed
+    credential can only be revoked, never recalled, so the verifier's refusal comes first here.
+    Raises :class:`~kr_ovid.errors.ProofGenerationError` with the first problem's code and path.
+    """
+    problems = check_structure(credential)
+    if not problems:
+        problems, _ = check_related_resources(credential, (loader or default_loader()).pinned_bytes)
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ProofGenerationError(
+            f"not a conforming credential: {first.detail}{more}", code=first.code, path=first.path
+        )
 
 
 def _check_published_key(

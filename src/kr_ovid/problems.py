@@ -88,6 +88,9 @@ class ErrorCode(str, enum.Enum):
     POLICY_ERROR = "POLICY_ERROR"
     MISSING_CLAIM = "MISSING_CLAIM"
     SIZE_LIMIT_ERROR = "SIZE_LIMIT_ERROR"
+    #: A warning: a ``relatedResource`` digest (VC DM 2.0 §5.3) that could not be compared,
+    #: because the resource is not held offline and is never fetched.
+    RELATED_RESOURCE_NOT_CHECKED = "RELATED_RESOURCE_NOT_CHECKED"
     SD_JWT_ERROR = "SD_JWT_ERROR"
     KEY_BINDING_ERROR = "KEY_BINDING_ERROR"
     CONFIGURATION_ERROR = "CONFIGURATION_ERROR"
@@ -584,6 +587,13 @@ ERROR_REFERENCE: Mapping[ErrorCode, ErrorReference] = MappingProxyType(
             "OpenID4VCI §8.3.1.2: the issuer will not issue this request: the configuration "
             "was already issued for this offer, or the applicant's claims are gone.",
             "The applicant contacts the mission; never retry the same request.",
+        ),
+        ErrorCode.RELATED_RESOURCE_NOT_CHECKED: ErrorReference(
+            "never",
+            "A warning, never an error: a relatedResource (VC DM 2.0 §5.3) names a resource "
+            "that is not a pinned context, so its digest was not compared (nothing is fetched).",
+            "Accept or refuse by your own rule: fetch and compare the digest yourself if the "
+            "resource matters to your decision.",
         ),
         ErrorCode.INTERNAL_ERROR: ErrorReference(
             "sometimes",

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from kr_ovid._json import JsonParseError, check_json_value
 from kr_ovid.context import VerificationContext
 from kr_ovid.credential import (
+    check_structure,
     check_validity_period,
     credential_types,
     issuer_id,
@@ -27,6 +28,7 @@ from kr_ovid.errors import SchemaError
 from kr_ovid.integrity import verify_proof
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.problems import ErrorCode, ProblemDetails
+from kr_ovid.resource_integrity import check_related_resources
 from kr_ovid.results import VerificationResult, VerifiedProof
 from kr_ovid.schema import shipped_schema_ids, validate_credential
 from kr_ovid.status.check import StatusChecker
@@ -36,6 +38,7 @@ __all__ = [
     "IssuerProofs",
     "Run",
     "check_contexts",
+    "check_data_model",
     "check_parse",
     "check_schemas",
     "check_status",
@@ -173,6 +176,27 @@ def check_contexts(
                 f"context not available offline: {entry[:200]}",
                 join(prefix, f"/@context/{i}"),
             )
+
+
+def check_data_model(
+    document: Mapping[str, Any],
+    loader: StaticDocumentLoader,
+    run: Run,
+    prefix: str,
+    *,
+    kind: str = "VerifiableCredential",
+) -> None:
+    """The conforming-document check (VC DM 2.0 §4, §5.3; VC DM 1.1 for a v1 credential):
+    :func:`~kr_ovid.credential.check_structure`, then the ``relatedResource`` digests of the
+    contexts the loader holds as pinned files (a mismatch is ``CRYPTOGRAPHIC_SECURITY_ERROR``,
+    an unpinned resource a ``RELATED_RESOURCE_NOT_CHECKED`` warning)."""
+    run.checks.append("structure")
+    problems = check_structure(document, kind=kind)
+    run.extend(problems, prefix)
+    if not problems:
+        errors, warnings = check_related_resources(document, loader.pinned_bytes)
+        run.extend(errors, prefix)
+        run.warn(warnings, prefix)
 
 
 def verify_credential_proofs(

@@ -37,7 +37,7 @@ from typing import Any
 from kr_ovid.challenges import ChallengeStore
 from kr_ovid.clock import Clock, FixedClock, SystemClock, parse_datetime_stamp
 from kr_ovid.context import DEFAULT_SKEW, VerificationContext
-from kr_ovid.credential import check_structure, credential_types, issuer_id
+from kr_ovid.credential import credential_types, issuer_id
 from kr_ovid.did.document import split_did_url
 from kr_ovid.did.resolver import DidResolver, default_resolver, resolve_verification_method
 from kr_ovid.errors import ConfigurationError, KeyFormatError, KrOvidError, SchemaError
@@ -63,6 +63,7 @@ from kr_ovid.sdjwt.verifier import verify_sd_jwt
 from kr_ovid.stages import (
     Run,
     check_contexts,
+    check_data_model,
     check_parse,
     check_schemas,
     check_status,
@@ -339,9 +340,7 @@ class Verifier:
             )
             return run.result(None)
         check_contexts(vp, self._loader, run, "")
-        run.checks.append("structure")
-        structure = check_structure(vp, kind="VerifiablePresentation")
-        run.extend(structure)
+        check_data_model(vp, self._loader, run, "", kind="VerifiablePresentation")
         holder = vp.get("holder")
         holder_id = holder.get("id") if isinstance(holder, dict) else holder
         if not isinstance(holder_id, str):
@@ -463,8 +462,7 @@ class Verifier:
                 return None
             document, holder_key, partial = credential, None, False
             check_contexts(document, self._loader, run, prefix)
-            run.checks.append("structure")
-            run.extend(check_structure(document), prefix)
+            check_data_model(document, self._loader, run, prefix)
             if len(run.errors) > before:
                 return None
             proofs = verify_credential_proofs(
@@ -624,12 +622,11 @@ class Verifier:
                 return None
             return document, issued_at, facts.holder_key
         check_contexts(document, self._loader, run, prefix)
-        run.checks.append("structure")
         # JOSE claims live beside the VC members in the payload (VC-JOSE-COSE §3.1.1).
         vc = {
             k: v for k, v in document.items() if k not in {"iat", "nbf", "exp", "cnf", "iss", "sub"}
         }
-        run.extend(check_structure(vc), prefix)
+        check_data_model(vc, self._loader, run, prefix)
         if issuer_id(vc) != did:
             run.fail(
                 ErrorCode.KEY_NOT_AUTHORIZED,

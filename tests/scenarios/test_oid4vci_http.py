@@ -31,7 +31,6 @@ from kr_ovid.keys import Ed25519Signer  # noqa: E402
 from kr_ovid.keys.ed25519 import SMALL_ORDER_POINTS  # noqa: E402
 from kr_ovid.keys.jwk import b64url_encode  # noqa: E402
 from kr_ovid.oid4vci import Oid4vciError, SqliteIssuanceStore, make_key_proof  # noqa: E402
-from kr_ovid.oid4vci.http import oid4vci_routes  # noqa: E402
 from kr_ovid.oid4vci.proofs import PROOF_TYP  # noqa: E402
 from kr_ovid.oid4vci.service import IssuanceService  # noqa: E402
 from kr_ovid.oid4vci.transport import HttpRequest, UrllibTransport  # noqa: E402
@@ -45,6 +44,7 @@ from kr_ovid.ovid.oid4vci import (  # noqa: E402
 from kr_ovid.problems import ErrorCode  # noqa: E402
 from kr_ovid.sdjwt.holder import parse_issued  # noqa: E402
 from kr_ovid.sdjwt.jws import encode_json, sign_compact_jws  # noqa: E402
+from kr_ovid.server.oid4vci_routes import oid4vci_routes  # noqa: E402
 
 from world import World  # noqa: E402
 

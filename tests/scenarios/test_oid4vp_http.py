@@ -29,8 +29,8 @@ from oid4vp_world import (  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 
 from kr_ovid.oid4vp import urllib_transport  # noqa: E402
-from kr_ovid.oid4vp.http import oid4vp_routes  # noqa: E402
 from kr_ovid.problems import ErrorCode  # noqa: E402
+from kr_ovid.server.oid4vp_routes import oid4vp_routes  # noqa: E402
 
 from world import World  # noqa: E402
 

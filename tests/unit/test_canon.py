@@ -11,7 +11,7 @@ from kr_ovid.jsonld import canonicalize_rdfc, expand, jcs_canonicalize
 from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.problems import ErrorCode
 
-from support import TEST_CTX_URL, example_credential, example_loader
+from support import TEST_CONTEXT, TEST_CTX_URL, example_credential, example_loader
 
 LOADER = example_loader()
 
@@ -218,3 +218,67 @@ def test_the_one_private_pyld_hook_still_has_its_shape() -> None:
         "validate_scoped",
         "cycles",
     ]
+
+
+# --------------------------------------------------------------------------- repeated items
+# Two equal objects without an id are two blank nodes, two sets of statements (RDF keeps both);
+# only a repeated RDF term (the same IRI or literal as the object of one predicate) is one
+# statement whose copy would go unsigned.
+_TWO_BLANK = [{"type": "ExampleCredential"}, {"type": "ExampleCredential"}]
+
+
+@pytest.mark.parametrize("mode", ["strict", "generic"])
+def test_repeated_objects_without_id_are_two_blank_nodes(mode: str) -> None:
+    doc = example_credential(nested=_TWO_BLANK)
+    out = canonicalize_rdfc(doc, loader=LOADER, mode=mode)  # type: ignore[arg-type]
+    assert out.count("<https://example.test/vocab#nested> _:c14n") == 2
+    assert (
+        canonicalize_rdfc(doc, loader=LOADER, mode=mode)
+        != canonicalize_rdfc(  # type: ignore[arg-type]
+            example_credential(nested=_TWO_BLANK[:1]), loader=LOADER, mode=mode
+        )
+    )
+
+
+@pytest.mark.parametrize("mode", ["strict", "generic"])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        {"tags": ["a", "a"]},
+        {"nested": [{"id": "urn:x:1"}, {"id": "urn:x:1"}]},
+        {"nested": [{"id": "urn:x:1", "tags": "a"}, {"id": "urn:x:1", "tags": "b"}]},
+        {"score": 3, "scoreAgain": 3},
+    ],
+    ids=["literal", "iri", "iri-with-other-members", "two-names-one-predicate"],
+)
+def test_a_repeated_rdf_term_is_refused(mode: str, subject: dict[str, Any]) -> None:
+    loader = StaticDocumentLoader(
+        {
+            TEST_CTX_URL: {
+                "@context": {
+                    **TEST_CONTEXT["@context"],
+                    "scoreAgain": {
+                        "@id": "https://example.test/vocab#score",
+                        "@type": "http://www.w3.org/2001/XMLSchema#integer",
+                    },
+                }
+            }
+        }
+    )
+    with pytest.raises(CanonicalizationError) as info:
+        canonicalize_rdfc(example_credential(**subject), loader=loader, mode=mode)  # type: ignore[arg-type]
+    assert info.value.code is ErrorCode.DATA_LOSS_ERROR
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_repeated_objects_without_id_sign_and_verify(suite: str) -> None:
+    from kr_ovid.integrity import add_proof, verify_proof
+    from kr_ovid.keys import Ed25519Signer
+
+    signer = Ed25519Signer.from_seed(b"\x31" * 32)
+    doc = {**example_credential(nested=_TWO_BLANK), "issuer": signer.controller}
+    signed = add_proof(doc, signer, cryptosuite=suite, loader=LOADER)
+    assert verify_proof(signed, loader=LOADER).verified
+    dropped = {**signed, "credentialSubject": {**signed["credentialSubject"]}}
+    dropped["credentialSubject"]["nested"] = _TWO_BLANK[:1]
+    assert verify_proof(dropped, loader=LOADER).codes == (ErrorCode.PROOF_VERIFICATION_ERROR,)

@@ -57,6 +57,18 @@ def test_w3c_published_digests() -> None:
         assert by_url[url] == digest
 
 
+def test_vc_11_context_is_the_w3c_repository_copy() -> None:
+    """VC DM 1.1 publishes no digest for its context: the pinned file is the W3C repository's
+    copy (w3c/vc-data-model ``contexts/credentials/v1`` @ 979c4af), byte for byte; VC 1.1
+    credentials (and their relatedResource digests) depend on exactly these bytes."""
+    by_url = {e.url: e for e in load_manifest()}
+    entry = by_url["https://www.w3.org/2018/credentials/v1"]
+    assert entry.sha256 == "ab4ddd9a531758807a79a5b450510d61ae8d147eab966cc9a200c07095b0cdcc"
+    assert "979c4af1cfe2224ed7b0ee5ec4d7a009a465812b" in entry.source
+    data = default_loader().pinned_bytes(entry.url)
+    assert data is not None and hashlib.sha256(data).hexdigest() == entry.sha256
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -301,3 +301,17 @@ def test_a_presentation_that_is_not_one_is_refused() -> None:
     vp = signed_vp(presentation(type=["VerifiableCredential"]))
     assert verifier().verify_presentation(vp).codes == (ErrorCode.MALFORMED_VALUE_ERROR,)
     assert verifier().verify_presentation(["x"]).codes == (ErrorCode.PARSING_ERROR,)
+
+
+def test_a_notary_chained_after_the_issuer_covers_the_issuer_proof() -> None:
+    issued = signed(proof_id="urn:uuid:issuer")
+    notarised = signed(issued, signer=WITNESS, previous_proof="urn:uuid:issuer")
+    assert verifier().verify_credential(notarised).verified
+    # The issuer's proof is part of what the notary signed: swapping it for another valid
+    # issuer proof (another created time) breaks the notary's proof, and only that one.
+    reissued = signed(created=NOW - timedelta(hours=2), proof_id="urn:uuid:issuer")
+    swapped = copy.deepcopy(notarised)
+    swapped["proof"][0] = reissued["proof"]
+    result = verifier().verify_credential(swapped)
+    assert result.codes == (ErrorCode.PROOF_VERIFICATION_ERROR,)
+    assert result.errors[0].path == "/proof/1/proofValue"

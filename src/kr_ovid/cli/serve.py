@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from pathlib import Path
 
 from kr_ovid.cli._common import CliError
@@ -13,6 +12,8 @@ __all__ = ["register"]
 MISSING_EXTRA = (
     "the service needs the server extra (Starlette, uvicorn): pip install 'kr-ovid[server]'"
 )
+#: Top-level packages of the extra (and what they bring): missing, the extra is not installed.
+_EXTRA_PACKAGES = frozenset({"starlette", "uvicorn", "anyio", "h11", "click"})
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,11 +52,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    # Checked before anything else is imported: the extra is optional, its absence is usage.
-    if any(importlib.util.find_spec(m) is None for m in ("starlette", "uvicorn")):
-        raise CliError(MISSING_EXTRA)
-    from kr_ovid.server.config import load_config
-    from kr_ovid.server.run import serve
+    # Imported here only: the extra is optional, and its absence is a usage error, not a crash.
+    try:
+        from kr_ovid.server.config import load_config
+        from kr_ovid.server.run import serve
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] in _EXTRA_PACKAGES:
+            raise CliError(MISSING_EXTRA) from None
+        raise
 
     config = load_config(
         args.config,

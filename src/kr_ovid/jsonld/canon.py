@@ -12,8 +12,10 @@ and its processed-context cache is process-wide. For the generic mode this modul
 * expansion runs against a sentinel base in the reserved ``.invalid`` TLD, so anything that only
   became an IRI through base resolution (an undefined type, a relative ``@id``) is detected and
   refused, and every IRI in the expanded form is checked against RFC 3987;
-* JSON values that produce no RDF statement (``null``, ``[]``, a repeated array item) are refused:
-  under RDFC they would not be signed, so adding or removing them would go unnoticed;
+* JSON values that produce no RDF statement (``null``, ``[]``, an array item that repeats an RDF
+  term: the same value or the same ``@id``) are refused: under RDFC they would not be signed, so
+  adding or removing them would go unnoticed. Two equal objects without an id are two blank
+  nodes, two sets of statements: they are accepted, as the strict form accepts them;
 * RDFC-1.0 (URDNA2015) runs with a bound on blank nodes and work, and the canonical N-Quads are
   serialized by :mod:`kr_ovid.jsonld.nquads`, not by pyld.
 """
@@ -112,9 +114,13 @@ def _check_expanded(expanded: Any) -> None:
             if key == "@id":
                 _check_iri(value, "an @id", blank_ok=True)
             elif key == "@type":
-                for t in value if isinstance(value, list) else [value]:
+                types = value if isinstance(value, list) else [value]
+                for t in types:
                     _check_iri(t, "a type", blank_ok=True)
+                _check_repeated(types, "@type")
             elif key in _NODE_LIST_KEYS:
+                if key != "@list":  # a list keeps its repeated items (an rdf:List)
+                    _check_repeated(value, key)
                 stack.append(value)
             elif key == "@reverse":
                 if isinstance(value, dict):
@@ -130,7 +136,52 @@ def _check_expanded(expanded: Any) -> None:
                 )
             else:
                 _check_iri(key, "a property", blank_ok=False)
+                _check_repeated(value, key)
                 stack.append(value)
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _rdf_term(item: Any) -> tuple[str, ...]:
+    """The RDF term an expanded item becomes (JSON-LD 1.1 §8.1.2 Object to RDF), as a key: a
+    node object is its ``@id`` whatever else it says; ``false`` and ``"false"^^xsd:boolean`` are
+    one literal."""
+    if not isinstance(item, dict):
+        return ("json", json.dumps(item, sort_keys=True, ensure_ascii=False))
+    if "@value" not in item:
+        return ("id", str(item.get("@id")))
+    value, datatype = item["@value"], item.get("@type")
+    if datatype == "@json":
+        return ("json", json.dumps(value, sort_keys=True, ensure_ascii=False))
+    if isinstance(value, bool):
+        return ("literal", "true" if value else "false", datatype or _XSD + "boolean")
+    if isinstance(value, int):
+        return ("literal", str(value), datatype or _XSD + "integer")
+    if isinstance(value, str) and isinstance(item.get("@language"), str):
+        return ("language", value, item["@language"].lower())
+    if isinstance(value, str):
+        return ("literal", value, datatype or _XSD + "string")
+    return ("json", json.dumps(item, sort_keys=True, ensure_ascii=False))
+
+
+def _check_repeated(values: object, where: str) -> None:
+    """Refuse an expanded array holding one RDF term twice (the same value object, the same
+    ``@id``, the same type): RDF keeps one statement, so the copy would not be signed. A node
+    object without ``@id`` is a fresh blank node each time: equal ones are distinct statements."""
+    if not isinstance(values, list) or len(values) < 2:
+        return
+    seen: set[tuple[str, ...]] = set()
+    for item in values:
+        if isinstance(item, dict) and "@value" not in item and "@id" not in item:
+            continue  # a blank node of its own (or a list/set object, checked where it stands)
+        key = _rdf_term(item)
+        if key in seen:
+            raise CanonicalizationError(
+                f"repeated item under {where[:200]}: RDF keeps one copy",
+                code=ErrorCode.DATA_LOSS_ERROR,
+            )
+        seen.add(key)
 
 
 def _check_unsigned_values(document: Any, limits: JsonLdLimits = DEFAULT_LIMITS) -> None:
@@ -159,15 +210,9 @@ def _check_unsigned_values(document: Any, limits: JsonLdLimits = DEFAULT_LIMITS)
                 raise CanonicalizationError(
                     f"empty array at {path} would not be signed", code=ErrorCode.DATA_LOSS_ERROR
                 )
-            seen: set[str] = set()
+            # Repeated items are judged on the expanded form (_check_repeated), where an object
+            # without an id is known to be a blank node of its own.
             for i, item in enumerate(value):
-                key = json.dumps(item, sort_keys=True, ensure_ascii=False)
-                if key in seen:
-                    raise CanonicalizationError(
-                        f"repeated item in the array at {path}: RDF keeps one copy",
-                        code=ErrorCode.DATA_LOSS_ERROR,
-                    )
-                seen.add(key)
                 stack.append((item, f"{path}/{i}"))
         elif isinstance(value, dict):
             for k, v in value.items():

@@ -64,14 +64,14 @@ def load_manifest(directory: Path | None = None) -> tuple[ContextEntry, ...]:
         ) from None
 
 
-def _read_pinned(path: Path, sha256: str, url: str) -> Any:
+def _read_pinned(path: Path, sha256: str, url: str) -> tuple[bytes, Any]:
     try:
         data = path.read_bytes()
     except OSError:
         raise DocumentLoaderError(f"context file for {url} is missing: {path.name}") from None
     if hashlib.sha256(data).hexdigest() != sha256:
         raise DocumentLoaderError(f"context file for {url} does not match its pinned sha256")
-    return json.loads(data)
+    return data, json.loads(data)
 
 
 class _LockedLRU(LRUCache):  # type: ignore[type-arg]
@@ -123,7 +123,7 @@ class StaticDocumentLoader:
     serving different bytes for one URL can never see each other's contexts.
     """
 
-    __slots__ = ("_cache", "_compiled", "_documents", "_pinned_ids", "_processed")
+    __slots__ = ("_bytes", "_cache", "_compiled", "_documents", "_pinned_ids", "_processed")
 
     def __init__(
         self,
@@ -133,14 +133,19 @@ class StaticDocumentLoader:
         include_default: bool = True,
     ) -> None:
         docs: dict[str, Any] = {}
+        pinned: dict[str, bytes] = {}
         if include_default or directory is not None:
             base = directory or _data_dir("contexts")
             for entry in load_manifest(base):
-                docs[entry.url] = _read_pinned(base / entry.file, entry.sha256, entry.url)
+                pinned[entry.url], docs[entry.url] = _read_pinned(
+                    base / entry.file, entry.sha256, entry.url
+                )
         for url, doc in (extra or {}).items():
             if not isinstance(url, str) or not isinstance(doc, dict):
                 raise DocumentLoaderError("extra documents must map URL strings to JSON objects")
             docs[url] = doc
+            pinned.pop(url, None)  # served as given: its bytes are not the pinned file's
+        self._bytes: Mapping[str, bytes] = MappingProxyType(pinned)
         self._documents: Mapping[str, Any] = MappingProxyType(docs)
         self._pinned_ids = frozenset(_object_ids(docs.values()))
         self._cache = _PinnedOnlyLRU(maxsize=256, keys=frozenset(docs))
@@ -150,6 +155,12 @@ class StaticDocumentLoader:
     @property
     def urls(self) -> frozenset[str]:
         return frozenset(self._documents)
+
+    def pinned_bytes(self, url: str) -> bytes | None:
+        """The exact bytes of a context served from a manifest-pinned file (its sha256 checked
+        when this loader was built), or ``None`` for any other URL, an ``extra`` document
+        included: what a ``relatedResource`` digest (VC DM 2.0 §5.3) is compared with."""
+        return self._bytes.get(url)
 
     @property
     def context_cache(self) -> Any:
@@ -179,7 +190,11 @@ class StaticDocumentLoader:
         """A new loader serving these documents too (its own cache)."""
         merged = dict(self._documents)
         merged.update(extra)
-        return StaticDocumentLoader(merged, include_default=False)
+        loader = StaticDocumentLoader(merged, include_default=False)
+        loader._bytes = MappingProxyType(
+            {url: data for url, data in self._bytes.items() if url not in extra}
+        )
+        return loader
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
         doc = self._documents.get(url) if isinstance(url, str) else None

@@ -620,6 +620,10 @@ class _Walk:
                 (type_key or "", i) if type(element[type_key or ""]) is list else (type_key or "")
             )
             emit(subject, _RDF_TYPE_TERM, _vocab_iri(type_scoped, t, path, where), graph)
+        # One statement per (predicate, object) of this node: a second member name for the same
+        # predicate, or a repeated array item, with the same RDF term would not be signed. (Equal
+        # objects without an id are distinct blank nodes, so they never collide here.)
+        stated: set[tuple[str, str]] = set()
         for key, value in element.items():
             if key in (type_key, id_key, "@context"):
                 continue
@@ -642,25 +646,14 @@ class _Walk:
                         _ptr(path, key),
                         ErrorCode.SIZE_LIMIT_ERROR,
                     )
-                objects: set[str] = set()
                 for i, item in enumerate(value):
                     o = self.value(item, term, active, graph, path, (key, i), root_urls, depth)
-                    if o in objects:
-                        # Two items, one RDF statement: the copy would not be signed.
-                        _refuse(
-                            "repeated item in an array: RDF keeps one copy",
-                            _at(path, (key, i)),
-                            ErrorCode.DATA_LOSS_ERROR,
-                        )
-                    objects.add(o)
+                    _state_once(stated, predicate, o, path, (key, i))
                     emit(subject, predicate, o, graph)
             else:
-                emit(
-                    subject,
-                    predicate,
-                    self.value(value, term, active, graph, path, key, root_urls, depth),
-                    graph,
-                )
+                o = self.value(value, term, active, graph, path, key, root_urls, depth)
+                _state_once(stated, predicate, o, path, key)
+                emit(subject, predicate, o, graph)
         return subject
 
     def value(  # noqa: PLR0917 — the expansion algorithm's own inputs
@@ -763,6 +756,14 @@ class _Walk:
 
 _Key = str | tuple[str, int]
 """Where a value stands under its node: a member name, or (member name, array index)."""
+
+
+def _state_once(stated: set[tuple[str, str]], predicate: str, o: str, path: str, key: _Key) -> None:
+    """Refuse a statement the node already made: two items (or two member names for one
+    predicate) with one RDF term are one statement, and the copy would not be signed."""
+    if (predicate, o) in stated:
+        _refuse("repeated RDF term: RDF keeps one copy", _at(path, key), ErrorCode.DATA_LOSS_ERROR)
+    stated.add((predicate, o))
 
 
 def _at(path: str, key: _Key) -> str:

@@ -1,6 +1,6 @@
 """OpenID for Verifiable Credential Issuance 1.0 (final): the Pre-Authorized Code Flow.
 
-Issuer side, as plain functions over values (the HTTP routes in :mod:`kr_ovid.oid4vci.http`
+Issuer side, as plain functions over values (the HTTP routes in :mod:`kr_ovid.server.oid4vci_routes`
 only move bytes; they need the ``[oid4vci]`` extra): :func:`create_offer` at the desk, and an
 :class:`IssuanceService` with the metadata, token, nonce and credential endpoints, offers and
 tokens in an :class:`IssuanceStore` (SQLite by default), ``c_nonce`` values in a

@@ -1,6 +1,6 @@
 """The Credential Issuer's side of OpenID4VCI 1.0 with the Pre-Authorized Code Flow.
 
-Each endpoint is a method over plain values, so the HTTP layer (:mod:`kr_ovid.oid4vci.http`)
+Each endpoint is a method over plain values, so the HTTP layer (:mod:`kr_ovid.server.oid4vci_routes`)
 only moves bytes: :meth:`IssuanceService.metadata` (§12.2), the authorization server metadata
 (RFC 8414, §12.3), :func:`create_offer` (§4.1, at the desk), :meth:`~IssuanceService.token`
 (§6), :meth:`~IssuanceService.nonce` (§7) and :meth:`~IssuanceService.credential` (§8). On

@@ -13,7 +13,7 @@ selected).
 ephemeral encryption key, answered once (a replayed or late response is
 ``INVALID_TRANSACTION``). The nonce is spent by the transaction itself, so the verifiers it is
 given need no challenge store. Everything here is pure (dicts and strings in and out); the HTTP
-routes (:mod:`kr_ovid.oid4vp.http`) only move them.
+routes (:mod:`kr_ovid.server.oid4vp_routes`) only move them.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ The file (every section and key is optional; ``docs/deployment.md`` has a full e
     [auth]       bearer_token_sha256 = [hex, ...], bearer_token_file,
                  client_cert_subjects = ["CN=...", ...]
     [limits]     max_body_bytes, max_json_depth, rate_per_second, rate_burst, max_concurrency
-    [issuer]     key_file, seed (test mode only), cryptosuite, mission
+    [issuer]     key_file | signer_factory | seed (test mode only), cryptosuite, mission,
+                 missions_file
     [status]     store ("sqlite" | "postgres"), path, dsn_env, schema, list_size,
                  list_validity_hours, list_ttl_minutes
     [challenges] path, ttl_seconds
@@ -63,6 +64,7 @@ _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 _HEX_SEED = re.compile(r"[0-9a-fA-F]{64}")
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
+_IMPORT_STRING = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 MAX_WORKERS: Final = 64
 TrustMode = Literal["none", "trust-list", "test"]
 
@@ -119,6 +121,11 @@ class IssuerConfig:
     seed: str | None = field(default=None, repr=False)
     cryptosuite: str = DEFAULT_CRYPTOSUITE
     mission: str | None = None
+    #: The missions registry (``missions.json`` format); default: the one shipped.
+    missions_file: Path | None = None
+    #: ``"package.module:function"``: called with the :class:`ServiceConfig`, returns the
+    #: :class:`~kr_ovid.keys.Signer` (an HSM or KMS key); replaces ``key_file``.
+    signer_factory: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -234,7 +241,7 @@ _SECTIONS: Final = {
         "rate_burst",
         "max_concurrency",
     },
-    "issuer": {"key_file", "seed", "cryptosuite", "mission"},
+    "issuer": {"key_file", "seed", "cryptosuite", "mission", "missions_file", "signer_factory"},
     "status": {
         "store",
         "path",
@@ -446,6 +453,8 @@ def parse_config(data: Mapping[str, Any], *, base: Path, source: str = "") -> Se
         seed=iss.text("seed"),
         cryptosuite=iss.text("cryptosuite", DEFAULT_CRYPTOSUITE) or DEFAULT_CRYPTOSUITE,
         mission=iss.text("mission"),
+        missions_file=iss.path("missions_file", must_exist=True),
+        signer_factory=iss.text("signer_factory"),
     )
 
     st = _section(data, "status", base)
@@ -569,11 +578,23 @@ def finish(config: ServiceConfig) -> ServiceConfig:
             )
         if not _HEX_SEED.fullmatch(config.issuer.seed):
             raise ConfigurationError("[issuer] seed must be 64 hex characters (32 bytes)")
-    if config.issuer.seed is not None and config.issuer.key_file is not None:
-        raise ConfigurationError("[issuer] key_file and seed are alternatives; give one")
-    if not config.test_mode and config.issuer.key_file is None:
+    sources = [config.issuer.key_file, config.issuer.seed, config.issuer.signer_factory]
+    if sum(s is not None for s in sources) > 1:
         raise ConfigurationError(
-            "[issuer] key_file is required outside test mode (or run with --test-mode)"
+            "[issuer] key_file, signer_factory and seed are alternatives; give one"
+        )
+    if config.issuer.signer_factory is not None and not _IMPORT_STRING.fullmatch(
+        config.issuer.signer_factory
+    ):
+        raise ConfigurationError("[issuer] signer_factory must be 'package.module:function'")
+    if (
+        not config.test_mode
+        and config.issuer.key_file is None
+        and (config.issuer.signer_factory is None)
+    ):
+        raise ConfigurationError(
+            "[issuer] key_file is required outside test mode (or signer_factory, "
+            "or run with --test-mode)"
         )
     if config.status.store == "postgres":
         if not _ENV_NAME.fullmatch(config.status.dsn_env):

@@ -65,10 +65,11 @@ def problem_response(
     *,
     headers: dict[str, str] | None = None,
     problems: Iterable[ProblemDetails] = (),
+    path: str | None = None,
 ) -> Response:
     """An ``application/problem+json`` response; ``code`` None means an HTTP-only problem.
     ``problems`` (the verifier's findings) travel in an ``errors`` extension member."""
-    main = ProblemDetails(code, detail) if code is not None else None
+    main = ProblemDetails(code, detail, path) if code is not None else None
     body = _problem_body(status, main, detail)
     found = [p.to_dict() for p in problems]
     if found:

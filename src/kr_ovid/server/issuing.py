@@ -4,6 +4,8 @@ VC-API ``issueCredential`` signs the client's credential *as sent*: its ``id``, 
 any ``credentialStatus`` included, unlike :class:`~kr_ovid.issuer.CredentialIssuer`, which
 sets those members itself. So the checks the issuer recipe makes by construction are made
 here on the request: the ``issuer`` must be this service's DID (VC-API answers 400 otherwise),
+a ``proof`` already present stays and the issuer's joins it as a proof set (VC Data Integrity
+§2.1.2; each proof signs the document without the others),
 the data model's MUSTs must hold (:func:`kr_ovid.credential.check_structure`) and the document
 must be in the strict JSON-LD form, all before a status index is spent on it.
 
@@ -32,7 +34,7 @@ from kr_ovid.status.publish import status_entries
 from kr_ovid.status.store import PURPOSES, AuditRecord, StatusAllocation
 from kr_ovid.suites import SUITES
 
-__all__ = ["IssueRefused", "StatusChange", "change_status", "issue_credential"]
+__all__ = ["IssueRefused", "StatusChange", "change_status", "issue_credential", "issue_id"]
 
 STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
 _ISSUE_OPTIONS = frozenset({"cryptosuite", "credentialStatus", "credentialId"})
@@ -153,13 +155,6 @@ def issue_credential(state: ServiceState, body: Mapping[str, Any]) -> dict[str, 
             "/options/cryptosuite",
         )
     purpose = _requested_purpose(options)
-    if "proof" in credential:
-        raise _refuse(
-            400,
-            ErrorCode.MALFORMED_VALUE_ERROR,
-            "the credential to issue must not carry a proof",
-            "/credential/proof",
-        )
     if issuer_id(credential) != state.issuer_did:
         raise _refuse(
             400,
@@ -195,6 +190,62 @@ def issue_credential(state: ServiceState, body: Mapping[str, Any]) -> dict[str, 
         )
     except KrOvidError as exc:
         raise _refuse(400, exc.code, str(exc), exc.path) from None
+
+
+_ID_OPTIONS = frozenset({"holder", "holderJwks"})
+
+
+def issue_id(state: ServiceState, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The overseas-national ID from ``claims`` (the ``credentialSubject`` members), when this
+    service is a mission (``[issuer] mission``): the recipe of
+    :class:`~kr_ovid.ovid.issuance.Issuer` (context, schema, evidence, validity to the passport's
+    expiry, revocation and suspension entries). ``options.holder`` is the wallet's DID;
+    ``options.holderJwks`` asks for one SD-JWT copy per key besides the Data Integrity form.
+    ``issuingMission`` is this mission unless the claims name it (another one is refused)."""
+    issuer = state.mission_issuer
+    if issuer is None:
+        raise _refuse(
+            400,
+            ErrorCode.CONFIGURATION_ERROR,
+            "this service is not a mission: it issues from claims only with [issuer] mission",
+            "/claims",
+        )
+    claims = body.get("claims")
+    if not isinstance(claims, dict):
+        raise _refuse(400, ErrorCode.MALFORMED_VALUE_ERROR, "claims must be an object", "/claims")
+    options = body.get("options", {})
+    if not isinstance(options, dict) or set(options) - _ID_OPTIONS:
+        raise _refuse(
+            400, ErrorCode.MALFORMED_VALUE_ERROR, "options are {holder, holderJwks}", "/options"
+        )
+    holder = options.get("holder")
+    jwks = options.get("holderJwks", [])
+    if holder is not None and not isinstance(holder, str):
+        raise _refuse(
+            400, ErrorCode.MALFORMED_VALUE_ERROR, "holder must be a DID", "/options/holder"
+        )
+    if not isinstance(jwks, list) or not all(isinstance(j, dict) for j in jwks) or len(jwks) > 8:
+        raise _refuse(
+            400,
+            ErrorCode.MALFORMED_VALUE_ERROR,
+            "holderJwks must be a list of at most 8 JWKs",
+            "/options/holderJwks",
+        )
+    subject = {"issuingMission": issuer.mission.as_issuing_mission().to_json(), **claims}
+    try:
+        issued = issuer.issue_id(
+            subject,
+            holder=holder,
+            holder_jwks=jwks,
+            formats=("di", "sd-jwt") if jwks else ("di",),
+        )
+    except KrOvidError as exc:
+        path = f"/claims{exc.path}" if exc.path else "/claims"
+        raise _refuse(400, exc.code, str(exc), path) from None
+    out: dict[str, Any] = {"verifiableCredential": issued.credential}
+    if issued.sd_jwts:
+        out["sdJwt"] = [copy_.sd_jwt for copy_ in issued.sd_jwts]
+    return out
 
 
 def _under_credential(problem: ProblemDetails) -> ProblemDetails:

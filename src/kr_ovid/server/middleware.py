@@ -89,9 +89,14 @@ class AccessLogMiddleware:
             _access.info("request", extra={FIELDS: fields})
 
 
+#: Request heads (all header names and values) larger than this are refused with 431.
+MAX_HEADER_BYTES = 16 * 1024
+
+
 class BodyLimitMiddleware:
     """Refuse a body over ``max_bytes`` with 413 (``SIZE_LIMIT_ERROR``): at once when
-    ``Content-Length`` says so, else as soon as the streamed body passes the bound."""
+    ``Content-Length`` says so, else as soon as the streamed body passes the bound. Headers
+    past :data:`MAX_HEADER_BYTES` in total are refused with 431 first."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -101,7 +106,12 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", []):
+        headers = scope.get("headers", [])
+        if sum(len(name) + len(value) for name, value in headers) > MAX_HEADER_BYTES:
+            response = problem_response(431, "the request headers are too large")
+            await response(scope, receive, send)
+            return
+        for name, value in headers:
             if name == b"content-length":
                 try:
                     declared = int(value)

@@ -8,6 +8,7 @@ rather than loose attributes keeps what a worker owns in one place, closed in on
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,8 +25,11 @@ from kr_ovid.did.document import split_did_url
 from kr_ovid.did.resolver import CompositeResolver, LocalDidResolver
 from kr_ovid.did.web import build_did_document, did_web_to_url
 from kr_ovid.errors import ConfigurationError, KrOvidError
+from kr_ovid.issuer import CredentialIssuer
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
 from kr_ovid.keys.signer import Ed25519Signer, Signer
+from kr_ovid.ovid.issuance import Issuer
+from kr_ovid.ovid.missions import load_missions
 from kr_ovid.server.config import ServiceConfig
 from kr_ovid.server.status_lists import OwnStatusLists, ServiceStatusFetcher
 from kr_ovid.server.trust import IssuerTrust
@@ -79,6 +83,8 @@ class ServiceState:
     trust: IssuerTrust
     did_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     trust_list: dict[str, Any] | None = None
+    #: The overseas-national ID issuer, when ``[issuer] mission`` names the mission this is.
+    mission_issuer: Issuer | None = None
 
     @property
     def test_mode(self) -> bool:
@@ -99,7 +105,24 @@ def test_mode_signer(seed_hex: str | None) -> Ed25519Signer:
     return Ed25519Signer.from_seed(bytes.fromhex(seed_hex))
 
 
-def _issuer_signer(config: ServiceConfig) -> Ed25519Signer:
+def _issuer_signer(config: ServiceConfig) -> Signer:
+    """The issuing key: ``signer_factory`` (an HSM/KMS :class:`~kr_ovid.keys.Signer`), a key
+    file, or in test mode a did:key. The private key never leaves the signer (house rule 3)."""
+    if config.issuer.signer_factory is not None:
+        module_name, _, function = config.issuer.signer_factory.partition(":")
+        try:
+            factory = getattr(importlib.import_module(module_name), function)
+        except (ImportError, AttributeError) as exc:
+            raise ConfigurationError(
+                f"[issuer] signer_factory {config.issuer.signer_factory}: cannot import it "
+                f"({type(exc).__name__})"
+            ) from None
+        signer = factory(config)
+        if not isinstance(signer, Signer) or signer.algorithm != "Ed25519":
+            raise ConfigurationError(
+                "[issuer] signer_factory must return an Ed25519 kr_ovid.keys.Signer"
+            )
+        return signer
     if config.issuer.key_file is not None:
         return Ed25519Signer.from_key_file(config.issuer.key_file)
     if not config.test_mode:
@@ -161,7 +184,16 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
         if doc["id"] not in known:
             documents.append(doc)
             known.add(doc["id"])
-    if issuer_did.startswith("did:web:") and issuer_did not in known:
+    published = next((d for d in documents if d["id"] == issuer_did), None)
+    if published is not None:
+        # The key must be the one verifiers will find: listed under assertionMethod and proven
+        # by signing a probe (the check CredentialIssuer makes when it is bound to a document).
+        CredentialIssuer(signer, issuer=issuer_did, did_document=published, clock=clock)
+    elif issuer_did.startswith("did:web:"):
+        if not isinstance(signer, Ed25519Signer):
+            raise ConfigurationError(
+                f"the DID document of {issuer_did} must be in [publish] did_documents"
+            )
         documents.append(build_did_document(issuer_did, [signer]))
     web = LocalDidResolver(documents)
     resolver = CompositeResolver({"web": web})
@@ -215,6 +247,17 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
                 clock=clock,
                 loader=loader,
             )
+        mission_issuer = None
+        if config.issuer.mission is not None:
+            mission_issuer = _mission_issuer(
+                config,
+                signer=signer,
+                issuer_did=issuer_did,
+                documents=documents,
+                store=store,
+                own=own,
+                clock=clock,
+            )
         trust = IssuerTrust(
             config.verifier.trust or "none", own_issuer=issuer_did, registry=registry
         )
@@ -233,10 +276,44 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
             trust=trust,
             did_documents=served,
             trust_list=trust_list,
+            mission_issuer=mission_issuer,
         )
     except BaseException:
         store.close()
         raise
+
+
+def _mission_issuer(
+    config: ServiceConfig,
+    *,
+    signer: Signer,
+    issuer_did: str,
+    documents: list[dict[str, Any]],
+    store: StatusListStore,
+    own: OwnStatusLists | None,
+    clock: Clock,
+) -> Issuer:
+    """The ID issuer of ``[issuer] mission``: the key must be the mission's DID's, published
+    under ``assertionMethod`` in its DID document (checked by signing a probe), and the IDs'
+    status lists are this service's."""
+    code = config.issuer.mission or ""
+    mission = load_missions(config.issuer.missions_file).by_code(code)
+    if mission.did != issuer_did:
+        raise ConfigurationError(
+            f"[issuer] mission {code}: the key file's DID is not the mission's ({mission.did})"
+        )
+    if own is None:
+        raise ConfigurationError("[issuer] mission needs an https public_url (for status lists)")
+    document = next((d for d in documents if d["id"] == issuer_did), None)
+    return Issuer(
+        mission,
+        signer,
+        clock=clock,
+        status_store=store,
+        status_base_url=own.base,
+        cryptosuite=config.issuer.cryptosuite,
+        did_document=document,
+    )
 
 
 def open_status_store(config: ServiceConfig, clock: Clock) -> StatusListStore:

@@ -1,7 +1,8 @@
 """The W3C CCG VC-API routes: issue, verify, challenges, status changes.
 
 - ``POST /credentials/issue`` (operators; VC-API ``issueCredential``): 201
-  ``{"verifiableCredential": …}``, see :mod:`kr_ovid.server.issuing`;
+  ``{"verifiableCredential": …}``, see :mod:`kr_ovid.server.issuing`; a mission service also
+  takes ``{"claims": …}`` and issues the overseas-national ID from them;
 - ``POST /credentials/verify`` and ``POST /presentations/verify`` (open): 200 with
   ``"verified": true`` and empty ``errors``; a request that is not what the route takes is 400;
   a credential or presentation that does not verify is 422, both as RFC 9457 problem details
@@ -38,7 +39,7 @@ from kr_ovid.server.http import (
     require_operator,
     service_state,
 )
-from kr_ovid.server.issuing import IssueRefused, change_status, issue_credential
+from kr_ovid.server.issuing import IssueRefused, change_status, issue_credential, issue_id
 from kr_ovid.server.middleware import mark_operator
 from kr_ovid.server.state import ServiceState
 
@@ -53,7 +54,9 @@ _PRESENTATION_OPTIONS = frozenset({"checks", "challenge", "domain"})
 
 def _refused(exc: IssueRefused) -> Response:
     first = exc.problems[0]
-    return problem_response(exc.status, first.detail, first.code, problems=exc.problems)
+    return problem_response(
+        exc.status, first.detail, first.code, problems=exc.problems, path=first.path
+    )
 
 
 def _options(body: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
@@ -182,6 +185,8 @@ async def issue(request: Request) -> Response:
     mark_operator(request.scope, operator.kind)
     body = await read_json_object(request, state)
     try:
+        if "claims" in body and "credential" not in body:
+            return json_response(await run_in_threadpool(issue_id, state, body), 201)
         signed = await run_in_threadpool(issue_credential, state, body)
     except IssueRefused as exc:
         return _refused(exc)
