@@ -290,56 +290,64 @@ def check_schemas(
 
     The schema a credential type requires (``required_schemas``) is applied whatever
     ``credentialSchema`` says, so a document cannot switch it off by leaving out (or
-    re-spelling) ``credentialSchema``; then each ``credentialSchema`` entry, which must be
-    ``{id, type: JsonSchema}`` naming a schema. A shipped schema is applied; one that is not
-    shipped is never fetched: ``unshipped_is_error`` makes it a ``SCHEMA_ERROR`` (a schema the
-    issuer declared is not silently dropped), else a warning says it was not applied.
+    re-spelling) ``credentialSchema``; then each ``credentialSchema`` entry of type
+    ``JsonSchema`` whose ``id`` is a shipped schema. Any other entry (a schema that is not
+    shipped, which is never fetched, or another type such as ``JsonSchemaCredential``) cannot be
+    applied: ``unshipped_is_error`` makes it a ``SCHEMA_ERROR`` (a schema the issuer declared is
+    not silently dropped), else a warning says it was not applied. The entry's form (a ``type``,
+    an ``id`` URL) is the data model's and was checked with the structure.
     """
     run.checks.append("schema")
     required = {required_schemas[t] for t in credential_types(document) if t in required_schemas}
     for schema_id in sorted(required):
-        try:
-            problems = validate_credential(document, schema_id=schema_id, partial=partial)
-        except SchemaError as exc:
-            run.fail(ErrorCode.SCHEMA_ERROR, str(exc), join(prefix, "/type"))
-            continue
-        run.extend(problems, prefix)
+        _apply_schema(document, schema_id, run, prefix, "/type", partial=partial)
     schemas = document.get("credentialSchema")
     entries = schemas if isinstance(schemas, list) else [schemas] if schemas is not None else []
     shipped = shipped_schema_ids()
     for i, entry in enumerate(entries):
         where = f"/credentialSchema/{i}" if isinstance(schemas, list) else "/credentialSchema"
-        if (
-            not isinstance(entry, dict)
-            or entry.get("type") != "JsonSchema"
-            or not isinstance(entry.get("id"), str)
-        ):
+        declared = (
+            entry.get("id")
+            if isinstance(entry, dict) and entry.get("type") == "JsonSchema"
+            else None
+        )
+        if isinstance(declared, str) and declared in required:
+            continue  # already validated above
+        if isinstance(declared, str) and declared in shipped:
+            _apply_schema(document, declared, run, prefix, where, partial=partial)
+        elif unshipped_is_error:
             run.fail(
                 ErrorCode.SCHEMA_ERROR,
-                "credentialSchema must be {id, type: JsonSchema}",
+                "credentialSchema must be {id, type: JsonSchema} naming a schema shipped with "
+                "kr_ovid (remote schemas are never fetched)",
                 join(prefix, where),
             )
-            continue
-        if entry["id"] in required:
-            continue  # already validated above
-        if entry["id"] not in shipped and not unshipped_is_error:
-            run.warn(
-                [
-                    ProblemDetails(
-                        ErrorCode.SCHEMA_ERROR,
-                        "schema not shipped with kr_ovid and never fetched: not applied",
-                        where,
-                    )
-                ],
-                prefix,
+        else:
+            warning = ProblemDetails(
+                ErrorCode.SCHEMA_ERROR,
+                "not applied: only shipped JsonSchema schemas are, none is fetched",
+                where,
             )
-            continue
-        try:
-            problems = validate_credential(document, schema_id=entry["id"], partial=partial)
-        except SchemaError as exc:
-            run.fail(ErrorCode.SCHEMA_ERROR, str(exc), join(prefix, where))
-            continue
-        run.extend(problems, prefix)
+            run.warn([warning], prefix)
+
+
+def _apply_schema(
+    document: Mapping[str, Any],
+    schema_id: str,
+    run: Run,
+    prefix: str,
+    where: str,
+    *,
+    partial: bool,
+) -> None:
+    """One shipped schema's problems into ``run``; a schema that cannot be used is a
+    ``SCHEMA_ERROR`` at ``where``."""
+    try:
+        problems = validate_credential(document, schema_id=schema_id, partial=partial)
+    except SchemaError as exc:
+        run.fail(ErrorCode.SCHEMA_ERROR, str(exc), join(prefix, where))
+        return
+    run.extend(problems, prefix)
 
 
 def verify_presentation_proofs(

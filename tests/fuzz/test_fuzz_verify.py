@@ -1,5 +1,6 @@
-"""Fuzz the verifying entry points: ``integrity.verify_proof`` and ``Verifier.verify_credential``
-/ ``verify_presentation`` (a Verifier under the GOV24 login policy, a trust list, status lists).
+"""Fuzz the verifying entry points: ``integrity.verify_proof``, ``Verifier.verify_credential``
+/ ``verify_presentation`` (a Verifier under the GOV24 login policy, a trust list, status lists)
+and ``GenericVerifier.verify_credential`` / ``verify_presentation`` (no trust list, no policy).
 
 They never raise, never fall back to ``INTERNAL_ERROR`` (their safety net for an unforeseen
 exception), and never verify garbage or a changed document. A changed Data Integrity document
@@ -43,7 +44,9 @@ from hypothesis import strategies as st
 from test_fuzz_sdjwt import DISCLOSURES, HEADER, ISSUED, PAYLOAD, PRESENTED, sd_jwt_texts
 
 from kr_ovid.clock import FixedClock, parse_datetime_stamp
+from kr_ovid.context import VerificationContext
 from kr_ovid.errors import KrOvidError
+from kr_ovid.generic_verifier import GenericVerifier
 from kr_ovid.integrity import add_proof, verify_proof
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.presentation import unwrap_enveloped
@@ -174,6 +177,46 @@ def test_fuzz_verify_presentation(case: tuple[str, Any], alias: str) -> None:
     assert_refused_or_legit(result, legit, "verify_presentation")
 
 
+# --------------------------------------------------------------------------- GenericVerifier
+
+
+@functools.cache
+def generic() -> GenericVerifier:
+    return GenericVerifier(
+        context=VerificationContext(resolver=seeds().resolver, clock=FixedClock(NOW)),
+        status_fetcher=seeds().fetcher,
+    )
+
+
+def test_generic_seeds_verify() -> None:
+    assert generic().verify_credential(seeds().credential).verified
+    assert generic().verify_presentation(seeds().vp, challenge=CHALLENGE, domain=DOMAIN).verified
+
+
+@given(
+    mutated_json(seeds().credential).map(lambda d: ("di", d))
+    | (ANY_VALUE | token_text).map(lambda v: ("garbage", v))
+)
+def test_fuzz_generic_verify_credential(case: tuple[str, Any]) -> None:
+    kind, value = case
+    result = generic().verify_credential(value)
+    legit = kind == "di" and di_legit(value, seeds().credential)
+    assert_refused_or_legit(result, legit, "GenericVerifier.verify_credential")
+
+
+@given(
+    mutated_json(seeds().vp).map(lambda d: ("vp", d))
+    | (ANY_VALUE | token_text).map(lambda v: ("garbage", v)),
+    st.booleans(),
+)
+def test_fuzz_generic_verify_presentation(case: tuple[str, Any], bound: bool) -> None:
+    kind, value = case
+    expected = {"challenge": CHALLENGE, "domain": DOMAIN} if bound else {}
+    result = generic().verify_presentation(value, **expected)
+    legit = kind == "vp" and di_legit(value, seeds().vp)
+    assert_refused_or_legit(result, legit, "GenericVerifier.verify_presentation")
+
+
 # --------------------------------------------------------------------------- issuer-signed hostile content
 
 
@@ -193,6 +236,9 @@ def test_fuzz_verify_issuer_signed_credential(doc: Any) -> None:
     except KrOvidError:  # not signable in the strict form: the proof of the original then
         signed = {**doc, "proof": seeds().credential["proof"]} if isinstance(doc, dict) else doc
     _assert_coded(verifier().verify_credential(signed), "verify_credential (issuer-signed)")
+    assert_refused_or_legit(
+        generic().verify_credential(signed), True, "GenericVerifier (issuer-signed)"
+    )
 
 
 def _json_bytes(value: Any) -> bytes:

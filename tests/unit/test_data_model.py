@@ -405,3 +405,44 @@ def test_context_injection_never_breaks_on_inline_contexts() -> None:
     with pytest.raises(ProofGenerationError) as refused:
         add_proof(v11(**{"@context": {}}), SIGNER, created=NOW, loader=LOADER)
     assert refused.value.code is ErrorCode.MALFORMED_VALUE_ERROR
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_a_vc_11_presentation_of_a_vc_11_credential_verifies(suite: str) -> None:
+    """The v1 context does not reset the active context for an embedded credential (the v2
+    context does): the credential restates the presentation's contexts and adds its own, and
+    the strict form gives what pyld gives."""
+    from kr_ovid.jsonld.canon import canonicalize_rdfc
+
+    holder = Ed25519Signer.from_seed(b"\x42" * 32)
+    vc = issuer(suite).sign(v11(credentialSubject={"id": holder.controller, "name2": "x"}))
+    vp = {
+        "@context": [VC_V1_CONTEXT],
+        "type": ["VerifiablePresentation"],
+        "holder": holder.controller,
+        "verifiableCredential": [vc],
+    }
+    signed = add_proof(
+        vp,
+        holder,
+        cryptosuite=suite,
+        proof_purpose="authentication",
+        challenge="c-1",
+        domain="rp.example",
+        created=NOW,
+        loader=LOADER,
+    )
+    assert signed["@context"] == [VC_V1_CONTEXT, DATA_INTEGRITY_V2_CONTEXT]
+    result = verifier().verify_presentation(signed, challenge="c-1", domain="rp.example")
+    assert result.verified, result.errors
+    assert result.credentials == (vc,)
+    unsecured = {k: v for k, v in signed.items() if k != "proof"}
+    assert canonicalize_rdfc(unsecured, loader=LOADER) == canonicalize_rdfc(
+        unsecured, loader=LOADER, mode="generic"
+    )
+    # A nested context that drops one of the presentation's contexts is not what the
+    # credential's own document states: refused.
+    cut = copy.deepcopy(signed)
+    cut["verifiableCredential"][0]["@context"] = [TEST_CTX_URL]
+    refused = verifier().verify_presentation(cut, challenge="c-1", domain="rp.example")
+    assert ErrorCode.MALFORMED_VALUE_ERROR in refused.codes

@@ -315,3 +315,27 @@ def test_a_notary_chained_after_the_issuer_covers_the_issuer_proof() -> None:
     result = verifier().verify_credential(swapped)
     assert result.codes == (ErrorCode.PROOF_VERIFICATION_ERROR,)
     assert result.errors[0].path == "/proof/1/proofValue"
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"id": "https://schemas.example/alumni.json", "type": "JsonSchema"},
+        {"id": "https://schemas.example/alumni-vc.json", "type": "JsonSchemaCredential"},
+    ],
+    ids=["unshipped", "other-type"],
+)
+def test_a_schema_that_cannot_be_applied_is_a_warning_not_a_pass(schema: dict[str, Any]) -> None:
+    result = verifier().verify_credential(signed(credential(credentialSchema=schema)))
+    assert result.verified, result.errors
+    assert [(p.code, p.path) for p in result.warnings] == [
+        (ErrorCode.SCHEMA_ERROR, "/credentialSchema")
+    ]
+
+
+def test_the_type_fixes_the_schema_for_the_generic_verifier_too() -> None:
+    """An overseas-ID type is held to the shipped ID schema even without a trust list."""
+    vc = signed(credential(type=["VerifiableCredential", "OverseasNationalIdCredential"]))
+    result = verifier().verify_credential(vc)
+    assert result.codes and set(result.codes) == {ErrorCode.MALFORMED_VALUE_ERROR}
+    assert "schema" in result.checks

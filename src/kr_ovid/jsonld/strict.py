@@ -10,8 +10,10 @@ spelling, *the plain compacted form of the document's own pinned contexts*:
 
 * ``@context`` at the top is a pinned URL or a list of them (never an inline object); a nested
   ``@context`` is allowed only where a term's scoped context reset the active context (an
-  embedded credential in a presentation) or as a restatement of a prefix of the enclosing
-  document's contexts (an ``eddsa-jcs-2022`` proof);
+  embedded credential in a VC 2.0 presentation), as a restatement of a prefix of the enclosing
+  document's contexts (an ``eddsa-jcs-2022`` proof), or as every one of the enclosing
+  document's contexts and more (a VC 1.1 credential in a VC 1.1 presentation, whose context
+  resets nothing);
 * every other key is a term the active context defines (including type- and property-scoped
   contexts), or a vocabulary-relative name where the context sets ``@vocab``; ``id`` and
   ``type`` are the only keyword aliases; no key is a keyword, a compact IRI or an absolute IRI;
@@ -572,9 +574,16 @@ class _Walk:
             urls = _context_urls(local, contexts, _ptr(path, "@context"))
             if active.is_initial:
                 root_urls = urls
+            elif set(root_urls) <= set(urls) and root_urls[: len(urls)] != urls:
+                # Every context of the document restated, and more (a VC 1.1 credential inside a
+                # VC 1.1 presentation: the v1 context resets nothing). Each restated context
+                # redefines its terms identically, so the node means what it means in its own
+                # document; a term that would mean anything else is a protected redefinition,
+                # refused when the context is processed.
+                root_urls = urls
             elif root_urls[: len(urls)] != urls:
                 _refuse(
-                    "a nested @context must restate a prefix of the document's contexts",
+                    "a nested @context must restate or extend the document's contexts",
                     _ptr(path, "@context"),
                 )
             active = contexts.process(active, local)
