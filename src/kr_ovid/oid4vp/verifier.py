@@ -281,6 +281,7 @@ class PresentationService:
     ``{base}/oid4vp/response``). With a ``signer`` (a key of the service's did:web DID) requests
     use the ``decentralized_identifier`` prefix and signed Request Objects by reference;
     without one, the unsigned ``redirect_uri`` prefix with every parameter in the link (tests).
+    ``response_modes`` are those the service accepts to create requests for.
     """
 
     def __init__(
@@ -292,7 +293,11 @@ class PresentationService:
         clock: Clock | None = None,
         ttl: timedelta = timedelta(minutes=5),
         link_base: str = "openid4vp://",
+        response_modes: tuple[str, ...] = RESPONSE_MODES,
     ) -> None:
+        if not response_modes or any(m not in RESPONSE_MODES for m in response_modes):
+            raise ConfigurationError(f"response_modes must be among {RESPONSE_MODES}")
+        self.response_modes = tuple(response_modes)
         if not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
             raise ConfigurationError("base_url must be https (http only on loopback)")
         self.base_url = base_url.rstrip("/")
@@ -319,8 +324,8 @@ class PresentationService:
         §5.2), an ephemeral ECDH-ES key for ``direct_post.jwt``, and the link."""
         if policy not in self.policies:
             raise ConfigurationError(f"unknown policy {policy!r}; known: {sorted(self.policies)}")
-        if response_mode not in RESPONSE_MODES:
-            raise ConfigurationError(f"response_mode must be one of {RESPONSE_MODES}")
+        if response_mode not in self.response_modes:
+            raise ConfigurationError(f"response_mode must be one of {self.response_modes}")
         if request_uri_method not in (None, "get", "post"):
             raise ConfigurationError("request_uri_method is get or post")
         key = None

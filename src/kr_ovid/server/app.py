@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute
 
 from kr_ovid.problems import ErrorCode
 from kr_ovid.server.config import ServiceConfig, load_config
-from kr_ovid.server.http import HttpProblem, problem_response
+from kr_ovid.server.http import HttpProblem, http_problem, problem_response
 from kr_ovid.server.logs import SERVICE_LOGGER
 from kr_ovid.server.middleware import (
     AccessLogMiddleware,
@@ -34,7 +34,7 @@ from kr_ovid.server.middleware import (
 from kr_ovid.server.publish import publish_routes
 from kr_ovid.server.state import build_state
 
-__all__ = ["CONFIG_ENV", "app_from_environment", "create_app"]
+__all__ = ["CONFIG_ENV", "app_from_environment", "create_app", "protocol_routes"]
 
 #: The environment variable :func:`app_from_environment` reads the configuration file from.
 CONFIG_ENV = "KR_OVID_CONFIG"
@@ -100,7 +100,12 @@ def create_app(
         Middleware(RateLimitMiddleware, rate=limits.rate_per_second, burst=limits.rate_burst),
         Middleware(BodyLimitMiddleware, max_bytes=limits.max_body_bytes),
     ]
-    routes: list[BaseRoute] = [*vcapi_routes(), *publish_routes(), *extra_routes]
+    routes: list[BaseRoute] = [
+        *vcapi_routes(),
+        *publish_routes(),
+        *protocol_routes(config),
+        *extra_routes,
+    ]
     handlers: dict[Any, Any] = {
         HttpProblem: _http_problem,
         HTTPException: _http_exception,
@@ -109,6 +114,45 @@ def create_app(
     return Starlette(
         routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan
     )
+
+
+def protocol_routes(config: ServiceConfig) -> list[BaseRoute]:
+    """The OpenID4VP and OpenID4VCI routes ``[oid4vp]`` and ``[oid4vci]`` enable, each reaching
+    its worker's service in :class:`~kr_ovid.server.state.ServiceState`."""
+    from kr_ovid.server.http import service_state
+
+    routes: list[BaseRoute] = []
+    if config.oid4vp.enabled:
+        from kr_ovid.oid4vp.verifier import PresentationService
+        from kr_ovid.ovid.issuance import CREDENTIAL_TYPE
+        from kr_ovid.sdjwt.vc import vct_for_credential_type
+        from kr_ovid.server.oid4vp_routes import oid4vp_routes
+
+        def presentation(request: Request) -> PresentationService:
+            service = service_state(request).presentation
+            if service is None:
+                raise http_problem(503, "OpenID4VP is not started", ErrorCode.CONFIGURATION_ERROR)
+            return service
+
+        vct = vct_for_credential_type(CREDENTIAL_TYPE)
+        routes += oid4vp_routes(
+            presentation,
+            backend_token_sha256=config.oid4vp.backend_token_sha256,
+            open_backend=config.test_mode,
+            type_metadata_names={"overseas-national-id": vct} if vct else None,
+        )
+    if config.oid4vci.enabled:
+        from kr_ovid.oid4vci.service import IssuanceService
+        from kr_ovid.server.oid4vci_routes import oid4vci_routes
+
+        def issuance(request: Request) -> IssuanceService:
+            service = service_state(request).issuance
+            if service is None:
+                raise http_problem(503, "OpenID4VCI is not started", ErrorCode.CONFIGURATION_ERROR)
+            return service
+
+        routes += oid4vci_routes(issuance, path=config.oid4vci.path)
+    return routes
 
 
 def app_from_environment() -> Starlette:

@@ -23,6 +23,9 @@ The file (every section and key is optional; ``docs/deployment.md`` has a full e
     [verifier]   did_documents (directory), status_lists (directory), trust
                  ("none" | "trust-list" | "test"), trust_list, root_did, validate_schema
     [publish]    did_documents (directory), trust_list (file)
+    [oid4vp]     enabled, policies, response_modes, request_ttl_seconds,
+                 backend_token_sha256 = [hex, ...], backend_token_file
+    [oid4vci]    enabled, offer_store, path, batch_size
 
 Secrets never live in the file: bearer tokens appear only as SHA-256 digests (or in a separate
 file of mode 0600), the PostgreSQL DSN comes from an environment variable named by ``dsn_env``,
@@ -52,6 +55,8 @@ __all__ = [
     "ChallengeConfig",
     "IssuerConfig",
     "LimitsConfig",
+    "Oid4vciConfig",
+    "Oid4vpConfig",
     "PublishConfig",
     "ServiceConfig",
     "StatusConfig",
@@ -182,6 +187,46 @@ class PublishConfig:
     trust_list: Path | None = None
 
 
+#: OpenID4VP response modes (§8.2, §8.3), the same names as ``kr_ovid.oid4vp.RESPONSE_MODES``.
+OID4VP_RESPONSE_MODES: Final = ("direct_post", "direct_post.jwt")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Oid4vpConfig:
+    """The OpenID4VP routes (``/oid4vp/...``): the service asks wallets for presentations.
+
+    Requests are signed with the service's own key (``[issuer]``: its DID is the
+    ``decentralized_identifier`` client identifier). ``policies``: the named purposes offered
+    (``gov24-login``, ``age-check``, …; empty: all). ``backend_token_sha256`` /
+    ``backend_token_file``: who may create requests and read their results (the service's web
+    backend), configured as for ``[auth]``; without one the backend routes are open in test
+    mode only. Transactions live in the worker's memory, so the routes need one worker.
+    """
+
+    enabled: bool = False
+    policies: tuple[str, ...] = ()
+    response_modes: tuple[str, ...] = OID4VP_RESPONSE_MODES
+    request_ttl_seconds: int = 300
+    backend_token_sha256: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Oid4vciConfig:
+    """The OpenID4VCI routes: a mission's service issues the ID to wallets (needs ``[issuer]
+    mission``). The Credential Issuer Identifier is ``public_url`` + ``path``; ``offer_store``
+    is the SQLite file ``kr-ovid offer --db`` writes (in test mode it may be left out: offers
+    then live in the worker's memory); ``batch_size`` the most copies one request may ask."""
+
+    enabled: bool = False
+    offer_store: Path | None = None
+    path: str = "/oid4vci"
+    batch_size: int = 10
+
+    def issuer_identifier(self, base_url: str) -> str:
+        """The Credential Issuer Identifier (OpenID4VCI §12.2.1) of a service at ``base_url``."""
+        return base_url.rstrip("/") + self.path
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceConfig:
     """Everything ``kr-ovid serve`` runs with. Build it with :func:`load_config`."""
@@ -201,6 +246,8 @@ class ServiceConfig:
     challenges: ChallengeConfig = field(default_factory=ChallengeConfig)
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    oid4vp: Oid4vpConfig = field(default_factory=Oid4vpConfig)
+    oid4vci: Oid4vciConfig = field(default_factory=Oid4vciConfig)
     #: Where the file was read from ("" when built from flags only); relative paths in the
     #: file are resolved against its directory.
     source: str = ""
@@ -261,6 +308,15 @@ _SECTIONS: Final = {
         "accept_unknown_challenges",
     },
     "publish": {"did_documents", "trust_list"},
+    "oid4vp": {
+        "enabled",
+        "policies",
+        "response_modes",
+        "request_ttl_seconds",
+        "backend_token_sha256",
+        "backend_token_file",
+    },
+    "oid4vci": {"enabled", "offer_store", "path", "batch_size"},
 }
 _LOG_LEVELS: Final = ("critical", "error", "warning", "info", "debug")
 
@@ -366,19 +422,21 @@ def _check_host(host: str, where: str) -> str:
     return host
 
 
-def _token_digests(reader: _Reader) -> tuple[str, ...]:
-    digests = [d.lower() for d in reader.strings("bearer_token_sha256")]
+def _token_digests(reader: _Reader, prefix: str = "bearer") -> tuple[str, ...]:
+    """The digests of ``{prefix}_token_sha256`` and of the tokens in ``{prefix}_token_file``."""
+    digest_key, file_key = f"{prefix}_token_sha256", f"{prefix}_token_file"
+    digests = [d.lower() for d in reader.strings(digest_key)]
     for d in digests:
         if not _HEX_DIGEST.fullmatch(d):
             raise ConfigurationError(
-                f"{reader.where('bearer_token_sha256')}: each entry is 64 hex characters "
+                f"{reader.where(digest_key)}: each entry is 64 hex characters "
                 "(the SHA-256 of a token, never the token itself)"
             )
-    token_file = reader.path("bearer_token_file", must_exist=True)
+    token_file = reader.path(file_key, must_exist=True)
     if token_file is not None:
         if token_file.stat().st_mode & 0o077:
             raise ConfigurationError(
-                f"{reader.where('bearer_token_file')}: {token_file} must not be readable by "
+                f"{reader.where(file_key)}: {token_file} must not be readable by "
                 "group or others (chmod 600)"
             )
         for line in token_file.read_text(encoding="utf-8").splitlines():
@@ -494,6 +552,8 @@ def parse_config(data: Mapping[str, Any], *, base: Path, source: str = "") -> Se
     )
 
     config = ServiceConfig(
+        oid4vp=_oid4vp(_section(data, "oid4vp", base)),
+        oid4vci=_oid4vci(_section(data, "oid4vci", base)),
         host=host,
         port=server.integer("port", 8443, 0, 65535),
         public_url=public_url,
@@ -512,6 +572,44 @@ def parse_config(data: Mapping[str, Any], *, base: Path, source: str = "") -> Se
         source=source,
     )
     return config
+
+
+def _oid4vp(reader: _Reader) -> Oid4vpConfig:
+    from kr_ovid.ovid.services import NAMED_PURPOSES
+
+    policies = reader.strings("policies")
+    unknown = [p for p in policies if p not in NAMED_PURPOSES]
+    if unknown:
+        raise ConfigurationError(
+            f"{reader.where('policies')}: unknown policy {unknown[0]!r}; "
+            f"known: {', '.join(NAMED_PURPOSES)}"
+        )
+    modes = reader.strings("response_modes") or OID4VP_RESPONSE_MODES
+    if any(m not in OID4VP_RESPONSE_MODES for m in modes):
+        raise ConfigurationError(
+            f"{reader.where('response_modes')} must name {' and/or '.join(OID4VP_RESPONSE_MODES)}"
+        )
+    return Oid4vpConfig(
+        enabled=bool(reader.get("enabled", bool, False)),
+        policies=tuple(dict.fromkeys(policies)),
+        response_modes=tuple(dict.fromkeys(modes)),
+        request_ttl_seconds=reader.integer("request_ttl_seconds", 300, 30, 3600),
+        backend_token_sha256=_token_digests(reader, "backend"),
+    )
+
+
+def _oid4vci(reader: _Reader) -> Oid4vciConfig:
+    path = reader.text("path", "/oid4vci") or "/oid4vci"
+    if not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", path):
+        raise ConfigurationError(
+            f"{reader.where('path')} must be a URL path such as /oid4vci (no trailing slash)"
+        )
+    return Oid4vciConfig(
+        enabled=bool(reader.get("enabled", bool, False)),
+        offer_store=reader.path("offer_store"),
+        path=path,
+        batch_size=reader.integer("batch_size", 10, 1, 100),
+    )
 
 
 def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) -> ServiceConfig:
@@ -632,9 +730,38 @@ def finish(config: ServiceConfig) -> ServiceConfig:
         config = replace(config, challenges=replace(config.challenges, path=shared))
     if config.auth.client_cert_subjects and (config.tls is None or config.tls.client_ca is None):
         raise ConfigurationError("[auth] client_cert_subjects needs [tls] client_ca")
+    _check_protocols(config)
     if not config.test_mode and not config.auth.configured:
         raise ConfigurationError(
             "[auth] names no bearer token and no client certificate: the issuing and status "
             "routes would be closed to everyone (configure one, or run with --test-mode)"
         )
     return config
+
+
+def _check_protocols(config: ServiceConfig) -> None:
+    """The rules of ``[oid4vp]`` and ``[oid4vci]`` that span sections."""
+    vp = config.oid4vp
+    if vp.enabled:
+        if config.workers > 1:
+            raise ConfigurationError(
+                "[oid4vp] keeps its transactions in the worker's memory: it needs workers = 1"
+            )
+        if not config.test_mode and config.verifier.trust != "trust-list":
+            raise ConfigurationError(
+                "[oid4vp] judges the ID's issuers by the trust list: it needs "
+                "[verifier] trust = 'trust-list' (or test mode)"
+            )
+        if not config.test_mode and not vp.backend_token_sha256:
+            raise ConfigurationError(
+                "[oid4vp] names no backend token: nobody could create a request "
+                "(set backend_token_sha256 or backend_token_file, or run with --test-mode)"
+            )
+    vci = config.oid4vci
+    if vci.enabled:
+        if config.issuer.mission is None:
+            raise ConfigurationError("[oid4vci] issues the ID: it needs [issuer] mission")
+        if vci.offer_store is None and (not config.test_mode or config.workers > 1):
+            raise ConfigurationError(
+                "[oid4vci] offer_store is required (the SQLite file kr-ovid offer --db writes)"
+            )

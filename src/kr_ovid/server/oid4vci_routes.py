@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kr_ovid._json import JsonLimits, JsonParseError, parse_json
-from kr_ovid.errors import KrOvidError
+from kr_ovid.errors import ConfigurationError, KrOvidError
 from kr_ovid.oid4vci.errors import Oid4vciError
 from kr_ovid.oid4vci.service import (
     CREDENTIAL_PATH,
@@ -85,30 +85,45 @@ def _endpoint(
     return endpoint
 
 
-def oid4vci_routes(service: IssuanceService) -> list[BaseRoute]:
+def oid4vci_routes(
+    service: IssuanceService | Callable[[Request], IssuanceService], *, path: str | None = None
+) -> list[BaseRoute]:
     """The routes of ``service``: both metadata documents at their well-known URLs (§12.2.2,
     RFC 8414 §3), offers by reference (§4.1.3), the token (§6), nonce (§7) and credential (§8)
-    endpoints, all below the Credential Issuer Identifier's path."""
-    base = service.path
+    endpoints, all below the Credential Issuer Identifier's path.
+
+    ``service`` may be a function of the request (``kr-ovid serve`` builds one service per
+    worker at startup); then ``path``, the identifier's path, is needed to lay out the routes."""
+    if isinstance(service, IssuanceService):
+        base = service.path
+    elif path is None:
+        raise ConfigurationError("oid4vci_routes needs the issuer's path with a service getter")
+    else:
+        base = path
+
+    def get(request: Request) -> IssuanceService:
+        return service if isinstance(service, IssuanceService) else service(request)
 
     async def issuer_metadata(request: Request) -> Any:
-        return service.metadata()
+        return get(request).metadata()
 
     async def as_metadata(request: Request) -> Any:
-        return service.authorization_server_metadata()
+        return get(request).authorization_server_metadata()
 
     async def offer(request: Request) -> Any:
-        found = await run_in_threadpool(service.offer_document, request.path_params["offer_id"])
+        found = await run_in_threadpool(
+            get(request).offer_document, request.path_params["offer_id"]
+        )
         if found is None:
             return _json({"error": "not_found"}, 404)
         return found
 
     async def token(request: Request) -> Any:
         body = await _body(request, "application/x-www-form-urlencoded", ErrorCode.INVALID_REQUEST)
-        return await run_in_threadpool(service.token, parse_form(body))
+        return await run_in_threadpool(get(request).token, parse_form(body))
 
     async def nonce(request: Request) -> Any:
-        return await run_in_threadpool(service.nonce)
+        return await run_in_threadpool(get(request).nonce)
 
     async def credential(request: Request) -> Any:
         raw = await _body(request, "application/json", ErrorCode.INVALID_CREDENTIAL_REQUEST)
@@ -119,7 +134,7 @@ def oid4vci_routes(service: IssuanceService) -> list[BaseRoute]:
                 ErrorCode.INVALID_CREDENTIAL_REQUEST, "the request body is not acceptable JSON"
             ) from None
         return await run_in_threadpool(
-            service.credential, request.headers.get("authorization"), body
+            get(request).credential, request.headers.get("authorization"), body
         )
 
     return [

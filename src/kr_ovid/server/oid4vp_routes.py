@@ -12,15 +12,16 @@ thin moves of strings and dicts to and from :class:`~kr_ovid.oid4vp.Presentation
 ``GET /oid4vp/type-metadata/{name}``      shipped SD-JWT VC Type Metadata
 ========================================  ===============================================
 
-The backend routes answer only callers that present the service's ``backend_token`` (bearer):
-the transaction id alone would otherwise hand a wallet's disclosed claims to anyone who saw it.
+The backend routes answer only callers that present a backend token (bearer; compared by its
+SHA-256 digest in constant time, as the operator routes compare theirs): the transaction id
+alone would otherwise hand a wallet's disclosed claims to anyone who saw it.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -28,6 +29,7 @@ from kr_ovid.errors import ConfigurationError, Refusal
 from kr_ovid.oid4vp.request import REQUEST_TYP
 from kr_ovid.oid4vp.verifier import PresentationService
 from kr_ovid.sdjwt.vc import type_metadata
+from kr_ovid.server.config import token_digest
 
 __all__ = ["oid4vp_routes"]
 
@@ -48,14 +50,18 @@ def _form(raw: bytes) -> dict[str, str]:
 def oid4vp_routes(
     service: PresentationService | Callable[[Any], PresentationService],
     *,
-    backend_token: str,
+    backend_token: str | None = None,
+    backend_token_sha256: Sequence[str] = (),
+    open_backend: bool = False,
     did_document: Mapping[str, Any] | None = None,
     type_metadata_names: Mapping[str, str] | None = None,
 ) -> list[Any]:
     """The route list to pass as ``create_app(config, extra_routes=...)``.
 
     ``service`` is the :class:`PresentationService` (or a function of the Starlette request
-    returning it, e.g. built from ``request.app.state.kr_ovid`` at startup). ``did_document`` is
+    returning it, e.g. built from ``request.app.state.kr_ovid`` at startup). The backend routes
+    accept ``backend_token`` or any token whose SHA-256 is in ``backend_token_sha256``;
+    ``open_backend`` (test mode only) opens them when no token is given. ``did_document`` is
     served at ``/oid4vp/did.json`` when given; ``type_metadata_names`` maps a path name to a
     shipped ``vct``.
     """
@@ -63,8 +69,13 @@ def oid4vp_routes(
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
-    if len(backend_token) < 16:
+    if backend_token is not None and len(backend_token) < 16:
         raise ConfigurationError("backend_token must be a secret of at least 16 characters")
+    digests = tuple(backend_token_sha256) + (
+        (token_digest(backend_token),) if backend_token is not None else ()
+    )
+    if not digests and not open_backend:
+        raise ConfigurationError("the backend routes need a backend token")
 
     def get(request: Request) -> PresentationService:
         return service if isinstance(service, PresentationService) else service(request)
@@ -73,8 +84,16 @@ def oid4vp_routes(
         return JSONResponse({"error": "invalid_request", "error_description": code}, status)
 
     def backend(request: Request) -> bool:
-        given = request.headers.get("authorization", "")
-        return hmac.compare_digest(given.encode(), f"Bearer {backend_token}".encode())
+        if not digests:
+            return open_backend
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return False
+        given = token_digest(token.strip())
+        matched = False
+        for known in digests:
+            matched |= hmac.compare_digest(given, known)
+        return matched
 
     async def create(request: Request) -> Response:
         if not backend(request):

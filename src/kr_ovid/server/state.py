@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kr_ovid._json import JsonParseError, parse_json
@@ -37,6 +37,11 @@ from kr_ovid.status.check import LocalStatusListFetcher
 from kr_ovid.status.sqlite_store import SqliteStatusListStore
 from kr_ovid.status.store import InMemoryStatusListStore, StatusListStore
 from kr_ovid.trust import TrustListRegistry
+
+if TYPE_CHECKING:
+    from kr_ovid.oid4vci.service import IssuanceService
+    from kr_ovid.oid4vci.store import SqliteIssuanceStore
+    from kr_ovid.oid4vp.verifier import PresentationService
 
 __all__ = ["EXAMPLES_CONTEXTS", "ServiceState", "build_state", "test_mode_signer"]
 
@@ -85,6 +90,11 @@ class ServiceState:
     trust_list: dict[str, Any] | None = None
     #: The overseas-national ID issuer, when ``[issuer] mission`` names the mission this is.
     mission_issuer: Issuer | None = None
+    #: The OpenID4VP service (``[oid4vp] enabled``): requests signed with ``signer``.
+    presentation: PresentationService | None = None
+    #: The OpenID4VCI service (``[oid4vci] enabled``) and its offer store.
+    issuance: IssuanceService | None = None
+    issuance_store: SqliteIssuanceStore | None = None
 
     @property
     def test_mode(self) -> bool:
@@ -93,6 +103,8 @@ class ServiceState:
     def close(self) -> None:
         """Release the stores' connections (the worker is stopping)."""
         self.store.close()
+        if self.issuance_store is not None:
+            self.issuance_store.close()
         closer = getattr(self.challenges, "close", None)
         if callable(closer):
             closer()
@@ -261,7 +273,7 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
         trust = IssuerTrust(
             config.verifier.trust or "none", own_issuer=issuer_did, registry=registry
         )
-        return ServiceState(
+        state = ServiceState(
             config=config,
             signer=signer,
             issuer_did=issuer_did,
@@ -278,9 +290,66 @@ def build_state(config: ServiceConfig, *, clock: Clock | None = None) -> Service
             trust_list=trust_list,
             mission_issuer=mission_issuer,
         )
+        if config.oid4vp.enabled:
+            state.presentation = _presentation_service(state)
+        if config.oid4vci.enabled:
+            _mount_issuance(state)
+        return state
     except BaseException:
         store.close()
         raise
+
+
+def _presentation_service(state: ServiceState) -> PresentationService:
+    """``[oid4vp]``: the named purposes' DCQL queries, each judged by a Verifier that shares the
+    service's resolver, loader, status lists and trust decision; requests are signed with the
+    service's own key (its DID is the client identifier)."""
+    from kr_ovid.oid4vp.verifier import PresentationService
+    from kr_ovid.ovid.services import presentation_policies
+
+    vp = state.config.oid4vp
+    policies = presentation_policies(
+        state.trust,
+        resolver=state.resolver,
+        loader=state.loader,
+        status_fetcher=state.status_fetcher,
+        policy_overrides={"clock": state.clock},
+    )
+    if vp.policies:
+        policies = {name: policies[name] for name in vp.policies}
+    return PresentationService(
+        base_url=state.config.base_url(),
+        policies=policies,
+        signer=state.signer,
+        clock=state.clock,
+        ttl=timedelta(seconds=vp.request_ttl_seconds),
+        response_modes=vp.response_modes,
+    )
+
+
+def _mount_issuance(state: ServiceState) -> None:
+    """``[oid4vci]``: the mission's issuance service over the offer store ``kr-ovid offer``
+    writes; ``c_nonce`` values live in the service's challenge store (shared by the workers)."""
+    from kr_ovid.oid4vci.store import SqliteIssuanceStore
+    from kr_ovid.ovid.oid4vci import id_issuance_service
+
+    if state.mission_issuer is None:
+        raise ConfigurationError("[oid4vci] needs [issuer] mission")
+    vci = state.config.oid4vci
+    store = SqliteIssuanceStore(vci.offer_store if vci.offer_store is not None else ":memory:")
+    try:
+        state.issuance = id_issuance_service(
+            state.mission_issuer,
+            credential_issuer=vci.issuer_identifier(state.config.base_url()),
+            store=store,
+            nonces=state.challenges,
+            batch_size=vci.batch_size,
+            allow_loopback_http=state.test_mode,
+        )
+    except BaseException:
+        store.close()
+        raise
+    state.issuance_store = store
 
 
 def _mission_issuer(

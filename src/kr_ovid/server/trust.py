@@ -22,6 +22,7 @@ from kr_ovid.errors import KrOvidError
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerifiedProof
 from kr_ovid.trust import TrustRegistry
+from kr_ovid.trust.model import Accreditation
 
 __all__ = ["IssuerTrust"]
 
@@ -35,6 +36,18 @@ class IssuerTrust:
         self.mode = mode
         self._own = own_issuer
         self._registry = registry
+
+    def is_accredited(self, issuer_did: str, credential_type: str, at: datetime) -> Accreditation:
+        """The same decision as a :class:`~kr_ovid.trust.TrustRegistry`, for the verifier
+        policies of the OpenID4VP routes: in test mode did:key issuers and the service's own
+        count as accredited; otherwise only the trust list's answer counts."""
+        if self.mode == "test" and (issuer_did == self._own or issuer_did.startswith("did:key:")):
+            return Accreditation(True, None, "test mode: did:key and own issuers are trusted")
+        if self._registry is None:
+            return Accreditation(
+                False, ErrorCode.ISSUER_NOT_ACCREDITED, "this service has no trust list"
+            )
+        return self._registry.is_accredited(issuer_did, credential_type, at)
 
     def problems(
         self, credential: Any, proofs: tuple[VerifiedProof, ...], *, path: str = ""
