@@ -313,3 +313,244 @@ def test_issuer_metadata_names_the_batch_and_both_formats(mission: Mission) -> N
     assert metadata["batch_credential_issuance"] == {"batch_size": BATCH}
     formats = {c["format"] for c in metadata["credential_configurations_supported"].values()}
     assert {"dc+sd-jwt", "ldp_vc"} <= formats
+
+
+def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kr_ovid", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=cwd,
+    )
+
+
+def _wallet_dir(directory: Path, held: list[HeldCredential]) -> Path:
+    """What a phone holds, as files: each credential and the key it is bound to."""
+    directory.mkdir()
+    for i, copy in enumerate(held):
+        copy.key.write_key_file(directory / f"key-{i}.json")
+        if isinstance(copy.credential, str):
+            (directory / f"credential-{i}.sd-jwt").write_text(copy.credential, encoding="utf-8")
+        else:
+            (directory / f"credential-{i}.json").write_text(json.dumps(copy.credential))
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("policy", "configuration", "mode", "query"),
+    [
+        ("gov24-login", LDP_VC_CONFIGURATION, "direct_post.jwt", "id_ldp"),
+        ("age-check", DC_SD_JWT_CONFIGURATION, "direct_post", "id_dc"),
+    ],
+)
+def test_kr_ovid_request_and_present_request(
+    mission: Mission,
+    copies: list[HeldCredential],
+    tmp_path: Path,
+    policy: str,
+    configuration: str,
+    mode: str,
+    query: str,
+) -> None:
+    """Both sides from the command line: ``kr-ovid request --wait`` on the service's side
+    prints the link and then the verified result; ``kr-ovid present --request`` answers it."""
+    import os
+
+    env = {**os.environ, "SSL_CERT_FILE": str(mission.ca_file)}
+    token_file = tmp_path / "backend-token"
+    token_file.write_text(BACKEND_TOKEN + "\n", encoding="utf-8")
+    token_file.chmod(0o600)
+    held = _of(copies, configuration)[-1:]
+    wallet_dir = _wallet_dir(tmp_path / "wallet", held)
+    svg = tmp_path / "request.svg"
+    service_side = _cli(
+        "request",
+        "--policy",
+        policy,
+        "--service",
+        mission.service.url,
+        "--token",
+        str(token_file),
+        "--response-mode",
+        mode,
+        "--svg",
+        str(svg),
+        "--wait",
+        "300",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert service_side.stdout is not None
+    link = service_side.stdout.readline().strip()
+    assert link.startswith("openid4vp://"), link
+    wallet_side = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kr_ovid",
+            "present",
+            "--request",
+            link,
+            "--wallet",
+            str(wallet_dir),
+            "--did-documents",
+            str(mission.directory / "did"),
+            "--yes",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert wallet_side.returncode == 0, wallet_side.stdout + wallet_side.stderr
+    sent = json.loads(wallet_side.stdout)
+    assert sent["status"] == 200 and sent["response_mode"] == mode
+    assert [d["query"] for d in sent["disclosed"]] == [query]
+    out, err = service_side.communicate(timeout=300)
+    assert service_side.returncode == 0, out + err
+    assert "verified" in out.splitlines() and "NOT verified" not in out
+    assert f"  {query}: " in out
+    assert svg.read_text(encoding="utf-8").startswith("<svg")
+    if policy == "age-check":
+        assert [c["path"] for c in sent["disclosed"][0]["claims"]] == ["/ageOver19"]
+        assert '"ageOver19": true' in out
+    else:
+        assert '"familyName": "홍"' in out
+
+
+def test_present_request_refuses_a_request_it_cannot_check(
+    mission: Mission, copies: list[HeldCredential], tmp_path: Path
+) -> None:
+    """Without the service's DID document the wallet cannot check the request's signature:
+    nothing is sent, and the reason is the code that fired."""
+    import os
+
+    created = mission.create("gov24-login")
+    wallet_dir = _wallet_dir(tmp_path / "wallet", _of(copies, LDP_VC_CONFIGURATION))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kr_ovid",
+            "present",
+            "--request",
+            created["link"],
+            "--wallet",
+            str(wallet_dir),
+            "--yes",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SSL_CERT_FILE": str(mission.ca_file)},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    errors = json.loads(done.stdout)["errors"]
+    assert errors[0]["code"] == "UNSUPPORTED_DID_METHOD"
+    assert mission.result(created)[0] == 202  # still pending: nothing was sent
+
+
+_PRODUCTION = f"""
+[auth]
+bearer_token_sha256 = ["{TOKEN_SHA256}"]
+[issuer]
+signer_factory = "server_support:external_signer"
+[status]
+path = "status.sqlite3"
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[server]\ntest_mode = true\n[oid4vp]\nmystery = 1\n", "[oid4vp] unknown key: mystery"),
+        ("[server]\ntest_mode = true\n[oid4vci]\nbatch = 3\n", "[oid4vci] unknown key: batch"),
+        (
+            "[server]\ntest_mode = true\n[oid4vp]\npolicies = ['gov42-login']\n",
+            "[oid4vp] policies: unknown policy 'gov42-login'",
+        ),
+        (
+            "[server]\ntest_mode = true\n[oid4vp]\nresponse_modes = ['fragment']\n",
+            "[oid4vp] response_modes must name",
+        ),
+        (
+            "[server]\ntest_mode = true\n[oid4vp]\nbackend_token_sha256 = ['abc']\n",
+            "[oid4vp] backend_token_sha256: each entry is 64 hex characters",
+        ),
+        ("[server]\ntest_mode = true\n[oid4vp]\nenabled = 'yes'\n", "[oid4vp] enabled must be"),
+        (
+            "[server]\ntest_mode = true\nworkers = 2\n[status]\npath = 's.db'\n"
+            "[oid4vp]\nenabled = true\n",
+            "it needs workers = 1",
+        ),
+        (
+            _PRODUCTION + "[oid4vp]\nenabled = true\n",
+            "[oid4vp] judges the ID's issuers by the trust list",
+        ),
+        ("[server]\ntest_mode = true\n[oid4vci]\nenabled = true\n", "needs [issuer] mission"),
+        (
+            _PRODUCTION.replace("[issuer]", "[issuer]\nmission = 'us-losangeles'")
+            + "[oid4vci]\nenabled = true\n",
+            "[oid4vci] offer_store is required",
+        ),
+        ("[server]\ntest_mode = true\n[oid4vci]\npath = 'oid4vci/'\n", "[oid4vci] path must be"),
+        ("[server]\ntest_mode = true\n[oid4vci]\nbatch_size = 0\n", "[oid4vci] batch_size"),
+    ],
+)
+def test_protocol_configuration_is_checked(tmp_path: Path, body: str, message: str) -> None:
+    from kr_ovid.errors import ConfigurationError
+    from kr_ovid.server.config import load_config
+
+    with pytest.raises(ConfigurationError) as info:
+        load_config(write_toml(tmp_path / "kr-ovid.toml", body))
+    assert message in str(info.value)
+
+
+def test_production_oid4vp_needs_a_backend_token(tmp_path: Path) -> None:
+    from kr_ovid.errors import ConfigurationError
+    from kr_ovid.server.config import load_config
+
+    (tmp_path / "trust-list.json").write_text("{}")
+    body = _PRODUCTION + (
+        "[verifier]\ntrust = 'trust-list'\ntrust_list = 'trust-list.json'\n"
+        f"root_did = '{ROOT_DID}'\n[oid4vp]\nenabled = true\n"
+    )
+    with pytest.raises(ConfigurationError) as info:
+        load_config(write_toml(tmp_path / "kr-ovid.toml", body))
+    assert "[oid4vp] names no backend token" in str(info.value)
+    token_file = tmp_path / "backend-tokens"
+    token_file.write_text(BACKEND_TOKEN + "\n")
+    token_file.chmod(0o600)
+    config = load_config(
+        write_toml(tmp_path / "kr-ovid.toml", body + "backend_token_file = 'backend-tokens'\n")
+    )
+    assert config.oid4vp.backend_token_sha256 == (token_digest(BACKEND_TOKEN),)
+    assert config.oid4vp.response_modes == ("direct_post", "direct_post.jwt")
+
+
+def test_test_mode_serves_oid4vp_with_no_more_configuration(serve, tmp_path: Path) -> None:
+    """In test mode ``[oid4vp] enabled = true`` is enough: requests are signed with the
+    service's did:key and the backend routes are open (test mode says so on every answer)."""
+    config = write_toml(tmp_path / "test.toml", "[oid4vp]\nenabled = true\n")
+    service = serve("--test-mode", "--config", str(config))
+    with service.client() as client:
+        created = client.post("/oid4vp/requests", json={"policy": "age-check"})
+        assert created.status_code == 201, created.text
+        assert created.headers["kr-ovid-mode"] == "test"
+        link = created.json()["link"]
+        assert f"decentralized_identifier%3A{service.issuer.replace(':', '%3A')}" in link
+        unknown = client.post("/oid4vp/requests", json={"policy": "nope"})
+        assert unknown.status_code == 400
+        offers = client.get("/.well-known/openid-credential-issuer/oid4vci")
+        assert offers.status_code == 404  # [oid4vci] is not enabled
+    wallet = Wallet([], [], resolver=CompositeResolver(), transport=urllib_transport())
+    read = wallet.read(link)
+    assert read.verified, read.errors
+    assert read.claims.dcql_query.ids == {"id_dc"}

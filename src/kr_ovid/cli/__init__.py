@@ -38,7 +38,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from kr_ovid.cli import core, did, offer, ovid, present, serve, status, trust, verify
+    from kr_ovid.cli import (
+        core,
+        did,
+        offer,
+        ovid,
+        present,
+        request,
+        serve,
+        status,
+        trust,
+        verify,
+    )
 
     parser = _Parser(
         prog="kr-ovid",
@@ -48,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kr-ovid {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core, verify, did, trust, status, ovid, offer, present, serve):
+    for module in (core, verify, did, trust, status, ovid, offer, request, present, serve):
         module.register(sub)
     return parser
 
