@@ -553,4 +553,4 @@ def test_test_mode_serves_oid4vp_with_no_more_configuration(serve, tmp_path: Pat
     wallet = Wallet([], [], resolver=CompositeResolver(), transport=urllib_transport())
     read = wallet.read(link)
     assert read.verified, read.errors
-    assert read.claims.dcql_query.ids == {"id_dc"}
+    assert read.claims.dcql_query.ids == {"id_dc", "id_birth"}  # ageOver19, or birthDate

@@ -27,6 +27,11 @@ under the names the CLI and the server use (``gov24-login``, ``age-check``, …)
 **Age check** — shops, venues: only ``ageOver19`` (Korean age of majority, Civil Act art. 4),
 which must be true; anything else disclosed is refused, so the service cannot over-collect. Only
 SD-JWT can disclose a single claim, so only SD-JWT (``vc+sd-jwt`` or ``dc+sd-jwt``) is accepted.
+Over OpenID4VP the query offers one alternative (``credential_sets``): ``ageOver19``, or else
+``birthDate`` alone, from which the service computes the age on the day of verification in Korea
+(:attr:`~kr_ovid.verifier.VerifierPolicy.min_age`). The predicate was computed at issuance, so a
+holder who came of age since then answers with the birth date; a wallet tries the predicate
+first (it discloses less).
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from kr_ovid.verifier import Verifier, VerifierPolicy
 __all__ = [
     "AGE_CHECK",
     "ALWAYS_VISIBLE",
+    "BIRTH_DATE_QUERY",
     "GOV24",
     "NAMED_PURPOSES",
     "OVERSEAS_KOREANS_365",
@@ -100,6 +106,10 @@ class ServiceProfile:
     required_true: frozenset[str] = frozenset()
     formats: frozenset[str] = frozenset({"di", "sd-jwt", "dc+sd-jwt"})
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    #: An age a disclosed ``birthDate`` may prove instead of the ``required_true`` predicates
+    #: (OpenID4VP: the ``id_birth`` alternative of :meth:`dcql`, judged by
+    #: :meth:`birth_date_policy`).
+    birth_date_alternative: int | None = None
 
     def policy(
         self, trust_registry: TrustRegistry, purpose: str | None = None, **overrides: Any
@@ -124,6 +134,22 @@ class ServiceProfile:
             **dict(self.overrides),
         )
         return replace(base, **overrides) if overrides else base
+
+    def birth_date_policy(self, trust_registry: TrustRegistry, **overrides: Any) -> VerifierPolicy:
+        """The policy of the ``birthDate`` alternative: ``birthDate`` and nothing else personal,
+        old enough (``min_age``) on the day of verification."""
+        if self.birth_date_alternative is None:
+            raise ConfigurationError(f"{self.name} has no birth date alternative")
+        base = self.policy(trust_registry)
+        policy = replace(
+            base,
+            name=f"{base.name}:birthDate",
+            required_claims=frozenset({"birthDate"}),
+            allowed_claims=frozenset({"birthDate"}),
+            required_true=frozenset(),
+            min_age=self.birth_date_alternative,
+        )
+        return replace(policy, **overrides) if overrides else policy
 
     def dcql(self, purpose: str | None = None) -> DcqlQuery:
         """The purpose as a DCQL query (OpenID4VP 1.0 §6): ``id_dc`` asks for the ID as an SD-JWT
@@ -154,6 +180,15 @@ class ServiceProfile:
                     "ldp_vc",
                     {"type_values": ((f"{_VOCAB}{CREDENTIAL_TYPE}",),)},
                     tuple(ClaimsQuery(("credentialSubject", n)) for n in names),
+                )
+            )
+        if self.birth_date_alternative is not None and "dc+sd-jwt" in self.formats:
+            queries.append(
+                CredentialQuery(
+                    BIRTH_DATE_QUERY,
+                    "dc+sd-jwt",
+                    {"vct_values": (vct_for_credential_type(CREDENTIAL_TYPE),)},
+                    (ClaimsQuery(("birthDate",)),),
                 )
             )
         if not queries:
@@ -198,8 +233,12 @@ AGE_CHECK = ServiceProfile(
     allowed_claims=frozenset({"ageOver19"}),
     required_true=frozenset({"ageOver19"}),
     formats=frozenset({"sd-jwt", "dc+sd-jwt"}),
+    birth_date_alternative=19,
 )
 
+
+#: The DCQL credential query id of the ``birthDate`` alternative.
+BIRTH_DATE_QUERY = "id_birth"
 
 #: The ID's vocabulary: DCQL ``type_values`` name expanded types (OpenID4VP B.1.1).
 _VOCAB = "https://w3id.org/kr-ovid/vocab#"
@@ -219,7 +258,12 @@ def presentation_policies(
             profile.policy(trust_registry, purpose, **policy_overrides), **verifier_parts
         )
         query = profile.dcql(purpose)
-        out[name] = PresentationPolicy(query, {q.id: verifier for q in query.credentials})
+        verifiers = {q.id: verifier for q in query.credentials}
+        if BIRTH_DATE_QUERY in verifiers:
+            verifiers[BIRTH_DATE_QUERY] = Verifier(
+                profile.birth_date_policy(trust_registry, **policy_overrides), **verifier_parts
+            )
+        out[name] = PresentationPolicy(query, verifiers)
     return out
 
 
