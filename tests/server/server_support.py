@@ -207,3 +207,45 @@ class ExternalSigner:
 def external_signer(config: Any) -> ExternalSigner:
     """``[issuer] signer_factory = "server_support:external_signer"``."""
     return ExternalSigner()
+
+
+# --------------------------------------------------------------------------------------------
+# A mission's files: key, DID documents, root-signed trust list
+# --------------------------------------------------------------------------------------------
+ROOT_DID = "did:web:ovid.example:root"
+
+
+def write_mission_files(
+    directory: Path, code: str, *, mission_seed: bytes, root_seed: bytes
+) -> tuple[Any, dict[str, Any]]:
+    """``mission-key.json``, ``did/{code}.json`` and ``did/root.json``, and ``trust-list.json``
+    (every packaged mission, signed by the root a day ago, for a year): what a mission's service
+    reads. Returns the mission and the trust list."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from kr_ovid.did.web import build_did_document
+    from kr_ovid.ovid import load_missions
+    from kr_ovid.trust import create_trust_list
+
+    missions = load_missions()
+    mission = missions.by_code(code)
+    signer = Ed25519Signer.from_seed(mission_seed, verification_method=f"{mission.did}#key-1")
+    root = Ed25519Signer.from_seed(root_seed, verification_method=f"{ROOT_DID}#key-1")
+    signer.write_key_file(directory / "mission-key.json", controller=mission.did)
+    did_dir = directory / "did"
+    did_dir.mkdir()
+    (did_dir / f"{code}.json").write_text(json.dumps(build_did_document(mission.did, [signer])))
+    (did_dir / "root.json").write_text(
+        json.dumps(build_did_document(ROOT_DID, [root], authentication=False))
+    )
+    issued = datetime.now(UTC) - timedelta(days=1)
+    trust_list = create_trust_list(
+        missions.trust_rows(),
+        root_signer=root,
+        version=1,
+        issued=issued,
+        next_update=issued + timedelta(days=365),
+    )
+    (directory / "trust-list.json").write_text(json.dumps(trust_list))
+    return mission, trust_list

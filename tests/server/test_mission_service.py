@@ -4,23 +4,26 @@ trust only issuers the trust list accredits, for the types it accredits them for
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from server_support import TOKEN, TOKEN_SHA256, credential, examples_loader, plain_credential
+from server_support import (
+    ROOT_DID,
+    TOKEN,
+    TOKEN_SHA256,
+    credential,
+    examples_loader,
+    plain_credential,
+    write_mission_files,
+)
 
 from conftest import write_toml
-from kr_ovid.did.web import build_did_document
 from kr_ovid.integrity import add_proof
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.ovid import load_missions
-from kr_ovid.trust import create_trust_list
 
 from support import sample_claims
 
-ROOT_DID = "did:web:ovid.example:root"
 MISSION = "us-losangeles"
 
 
@@ -29,26 +32,9 @@ def mission_service(tmp_path_factory: pytest.TempPathFactory):
     from conftest import start_service
 
     directory = tmp_path_factory.mktemp("mission")
-    missions = load_missions()
-    mission = missions.by_code(MISSION)
-    signer = Ed25519Signer.from_seed(b"\x11" * 32, verification_method=f"{mission.did}#key-1")
-    root = Ed25519Signer.from_seed(b"\x22" * 32, verification_method=f"{ROOT_DID}#key-1")
-    signer.write_key_file(directory / "mission-key.json", controller=mission.did)
-    did_dir = directory / "did"
-    did_dir.mkdir()
-    (did_dir / f"{MISSION}.json").write_text(json.dumps(build_did_document(mission.did, [signer])))
-    (did_dir / "root.json").write_text(
-        json.dumps(build_did_document(ROOT_DID, [root], authentication=False))
+    mission, trust_list = write_mission_files(
+        directory, MISSION, mission_seed=b"\x11" * 32, root_seed=b"\x22" * 32
     )
-    issued = datetime.now(UTC) - timedelta(days=1)
-    trust_list = create_trust_list(
-        missions.trust_rows(),
-        root_signer=root,
-        version=1,
-        issued=issued,
-        next_update=issued + timedelta(days=365),
-    )
-    (directory / "trust-list.json").write_text(json.dumps(trust_list))
     config = write_toml(
         directory / "kr-ovid.toml",
         f"""

@@ -16,29 +16,24 @@ import sys
 import urllib.error
 import urllib.request
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from server_support import TOKEN, TOKEN_SHA256, TestPki
+from server_support import ROOT_DID, TOKEN, TOKEN_SHA256, TestPki, write_mission_files
 
 from conftest import Service, start_service, write_toml
 from kr_ovid.did import CompositeResolver
 from kr_ovid.did.resolver import LocalDidResolver
-from kr_ovid.did.web import build_did_document
-from kr_ovid.keys import Ed25519Signer
 from kr_ovid.oid4vci.wallet import HeldCredential
 from kr_ovid.oid4vci.wallet import Wallet as IssuanceWallet
 from kr_ovid.oid4vp import Wallet, urllib_transport
 from kr_ovid.ovid import load_missions
 from kr_ovid.ovid.oid4vci import DC_SD_JWT_CONFIGURATION, LDP_VC_CONFIGURATION
 from kr_ovid.server.config import token_digest
-from kr_ovid.trust import create_trust_list
 
 from support import sample_claims
 
-ROOT_DID = "did:web:ovid.example:root"
 MISSION = "us-losangeles"
 BACKEND_TOKEN = "gov24-backend-token-for-tests-7f2e"
 BATCH = 3
@@ -113,26 +108,7 @@ class Mission:
 @pytest.fixture(scope="module")
 def mission(tmp_path_factory: pytest.TempPathFactory) -> Any:
     directory = tmp_path_factory.mktemp("protocols")
-    missions = load_missions()
-    entry = missions.by_code(MISSION)
-    signer = Ed25519Signer.from_seed(b"\x41" * 32, verification_method=f"{entry.did}#key-1")
-    root = Ed25519Signer.from_seed(b"\x42" * 32, verification_method=f"{ROOT_DID}#key-1")
-    signer.write_key_file(directory / "mission-key.json", controller=entry.did)
-    did_dir = directory / "did"
-    did_dir.mkdir()
-    (did_dir / f"{MISSION}.json").write_text(json.dumps(build_did_document(entry.did, [signer])))
-    (did_dir / "root.json").write_text(
-        json.dumps(build_did_document(ROOT_DID, [root], authentication=False))
-    )
-    issued = datetime.now(UTC) - timedelta(days=1)
-    trust_list = create_trust_list(
-        missions.trust_rows(),
-        root_signer=root,
-        version=1,
-        issued=issued,
-        next_update=issued + timedelta(days=365),
-    )
-    (directory / "trust-list.json").write_text(json.dumps(trust_list))
+    write_mission_files(directory, MISSION, mission_seed=b"\x41" * 32, root_seed=b"\x42" * 32)
     pki = TestPki(directory)
     config = write_toml(
         directory / "kr-ovid.toml",

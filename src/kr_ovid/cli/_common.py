@@ -30,6 +30,7 @@ __all__ = [
     "Progress",
     "add_context_argument",
     "add_input_format_argument",
+    "add_qr_options",
     "decode_text",
     "emit",
     "emit_result",
@@ -97,6 +98,14 @@ def extend_option(p: argparse.ArgumentParser, *names: str, **kwargs: Any) -> Non
     ``--x a --x b --x c`` both give ``[a, b, c]``."""
     kwargs.setdefault("default", [])
     p.add_argument(*names, nargs="+", action="extend", **kwargs)
+
+
+def add_qr_options(p: argparse.ArgumentParser) -> None:
+    """``--svg FILE``, ``--png FILE``, ``--no-qr``: where a link's QR code goes besides the
+    terminal (``offer``, ``request``)."""
+    p.add_argument("--svg", metavar="FILE", help="also write the QR code as SVG")
+    p.add_argument("--png", metavar="FILE", help="also write the QR code as PNG")
+    p.add_argument("--no-qr", action="store_true", help="print no QR code in the terminal")
 
 
 def load_signer(path: str, option: str = "--key") -> Ed25519Signer:

@@ -15,7 +15,7 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from kr_ovid.cli._common import EXIT_OK, CliError, emit
+from kr_ovid.cli._common import EXIT_OK, CliError, add_qr_options, emit
 from kr_ovid.cli.ovid import read_claims, registry
 from kr_ovid.errors import ConfigurationError
 from kr_ovid.oid4vci.service import create_offer
@@ -73,9 +73,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="the link holds only the URL to fetch the offer from (a smaller QR code)",
     )
-    p.add_argument("--svg", metavar="FILE", help="also write the QR code as SVG")
-    p.add_argument("--png", metavar="FILE", help="also write the QR code as PNG")
-    p.add_argument("--no-qr", action="store_true", help="print no QR code in the terminal")
+    add_qr_options(p)
     p.add_argument(
         "--allow-loopback-http",
         action="store_true",

@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from kr_ovid.cli._common import EXIT_INVALID, EXIT_OK, CliError, emit, read_bytes
+from kr_ovid.cli._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    CliError,
+    add_qr_options,
+    emit,
+    read_bytes,
+)
 from kr_ovid.ovid.services import NAMED_PURPOSES
 
 __all__ = ["register"]
@@ -55,9 +62,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         choices=("get", "post"),
         help="how the wallet fetches the signed request (default: get)",
     )
-    p.add_argument("--svg", metavar="FILE", help="also write the QR code as SVG")
-    p.add_argument("--png", metavar="FILE", help="also write the QR code as PNG")
-    p.add_argument("--no-qr", action="store_true", help="print no QR code in the terminal")
+    add_qr_options(p)
     p.add_argument(
         "--wait",
         type=int,

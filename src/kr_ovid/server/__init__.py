@@ -16,6 +16,10 @@ Layout, one responsibility a module:
 - :mod:`~kr_ovid.server.http`, :mod:`~kr_ovid.server.middleware`, :mod:`~kr_ovid.server.logs`,
   :mod:`~kr_ovid.server.tls`: problem responses and operator auth, request bounds, JSON logs,
   client certificates;
+- :mod:`~kr_ovid.server.oid4vp_routes`, :mod:`~kr_ovid.server.oid4vci_routes`: OpenID4VP and
+  OpenID4VCI, mounted by :func:`~kr_ovid.server.app.protocol_routes` when ``[oid4vp]`` or
+  ``[oid4vci]`` is enabled; their services (``state.presentation``, ``state.issuance``) are
+  built per worker with the state;
 - :mod:`~kr_ovid.server.run`: uvicorn, workers, the ready file, graceful shutdown.
 
 Extension point (other protocols mount their routes here)::

@@ -119,40 +119,39 @@ def create_app(
 def protocol_routes(config: ServiceConfig) -> list[BaseRoute]:
     """The OpenID4VP and OpenID4VCI routes ``[oid4vp]`` and ``[oid4vci]`` enable, each reaching
     its worker's service in :class:`~kr_ovid.server.state.ServiceState`."""
-    from kr_ovid.server.http import service_state
-
     routes: list[BaseRoute] = []
     if config.oid4vp.enabled:
-        from kr_ovid.oid4vp.verifier import PresentationService
         from kr_ovid.ovid.issuance import CREDENTIAL_TYPE
         from kr_ovid.sdjwt.vc import vct_for_credential_type
         from kr_ovid.server.oid4vp_routes import oid4vp_routes
 
-        def presentation(request: Request) -> PresentationService:
-            service = service_state(request).presentation
-            if service is None:
-                raise http_problem(503, "OpenID4VP is not started", ErrorCode.CONFIGURATION_ERROR)
-            return service
-
         vct = vct_for_credential_type(CREDENTIAL_TYPE)
         routes += oid4vp_routes(
-            presentation,
+            _worker_service("presentation", "OpenID4VP"),
             backend_token_sha256=config.oid4vp.backend_token_sha256,
             open_backend=config.test_mode,
             type_metadata_names={"overseas-national-id": vct} if vct else None,
         )
     if config.oid4vci.enabled:
-        from kr_ovid.oid4vci.service import IssuanceService
         from kr_ovid.server.oid4vci_routes import oid4vci_routes
 
-        def issuance(request: Request) -> IssuanceService:
-            service = service_state(request).issuance
-            if service is None:
-                raise http_problem(503, "OpenID4VCI is not started", ErrorCode.CONFIGURATION_ERROR)
-            return service
-
-        routes += oid4vci_routes(issuance, path=config.oid4vci.path)
+        routes += oid4vci_routes(
+            _worker_service("issuance", "OpenID4VCI"), path=config.oid4vci.path
+        )
     return routes
+
+
+def _worker_service(attribute: str, protocol: str) -> Callable[[Request], Any]:
+    """The protocol service the request's worker built at startup (``ServiceState.attribute``)."""
+    from kr_ovid.server.http import service_state
+
+    def get(request: Request) -> Any:
+        service = getattr(service_state(request), attribute)
+        if service is None:
+            raise http_problem(503, f"{protocol} is not started", ErrorCode.CONFIGURATION_ERROR)
+        return service
+
+    return get
 
 
 def app_from_environment() -> Starlette:
