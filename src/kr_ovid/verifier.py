@@ -28,10 +28,9 @@ single-use challenge answers §9.5.2 Replay Attack.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -85,11 +84,6 @@ __all__ = ["Verifier", "VerifierPolicy"]
 STRUCTURAL_SUBJECT_MEMBERS = frozenset({"id", "type"})
 #: ``di``: Data Integrity; ``sd-jwt``: ``vc+sd-jwt`` (VC-JOSE-COSE); ``dc+sd-jwt``: IETF SD-JWT VC.
 FORMATS = frozenset({"di", "sd-jwt", "dc+sd-jwt"})
-#: The claim ``min_age`` reads (an ``xsd:date``, YYYY-MM-DD).
-BIRTH_DATE = "birthDate"
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-#: Korea Standard Time (UTC+9, no daylight saving): the day an age is judged on.
-_KOREA = timezone(timedelta(hours=9), "KST")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -101,9 +95,10 @@ class VerifierPolicy:
     service may receive — anything disclosed beyond it (apart from ``always_visible``) fails with
     ``CLAIM_NOT_ALLOWED`` so a service cannot collect more than its policy says.
     ``required_true`` names boolean predicates that must be true (an age check).
-    ``min_age``, when set, is an age the disclosed ``birthDate`` must prove instead: completed
-    years (만 나이) on the day of verification in Korea, as :mod:`kr_ovid.ovid.predicates` counts
-    them, so an ID issued before its holder came of age still answers an age check.
+    ``claims_check``, when set, is one more fitness-for-purpose rule over the disclosed subject
+    at the verification time (the age check's birth-date alternative,
+    :class:`kr_ovid.ovid.services.MinimumAge`); it returns problems with paths relative to the
+    subject.
     ``claims_view`` turns the verified subject into a typed object for ``result.claims``.
 
     The data model leaves trust, accepted types and claim needs to the verifier (VC DM 2.0
@@ -125,7 +120,7 @@ class VerifierPolicy:
     allowed_claims: frozenset[str] | None = None
     always_visible: frozenset[str] = frozenset()
     required_true: frozenset[str] = frozenset()
-    min_age: int | None = None
+    claims_check: Callable[[Mapping[str, Any], datetime], Sequence[ProblemDetails]] | None = None
     max_presentation_age: timedelta = timedelta(minutes=5)
     require_holder_binding: bool = True
     validate_schema: bool = True
@@ -169,12 +164,8 @@ class VerifierPolicy:
             )
         if not timedelta(0) <= self.sd_jwt_time_granularity <= timedelta(days=7):
             raise ConfigurationError("sd_jwt_time_granularity must be between 0 and 7 days")
-        if self.min_age is not None and (
-            isinstance(self.min_age, bool)
-            or not isinstance(self.min_age, int)
-            or not 0 < self.min_age <= 150
-        ):
-            raise ConfigurationError("min_age must be a whole number of years, 1..150")
+        if self.claims_check is not None and not callable(self.claims_check):
+            raise ConfigurationError("claims_check must be callable")
         if self.skew < timedelta(0) or self.max_presentation_age <= timedelta(0):
             raise ConfigurationError("skew must be >= 0 and max_presentation_age > 0")
         for name in (
@@ -196,10 +187,7 @@ class VerifierPolicy:
         object.__setattr__(self, "required_schemas", MappingProxyType(dict(self.required_schemas)))
         if self.allowed_claims is not None:
             object.__setattr__(self, "allowed_claims", frozenset(self.allowed_claims))
-            needed = self.required_claims | self.required_true
-            if self.min_age is not None:
-                needed |= {BIRTH_DATE}
-            missing = needed - self.allowed_claims
+            missing = (self.required_claims | self.required_true) - self.allowed_claims
             if missing:
                 raise ConfigurationError(
                     f"required claims not in allowed_claims: {sorted(missing)}"
@@ -850,8 +838,8 @@ class Verifier:
                     f"required claim {claim} was not disclosed",
                     f"{path}/{claim}",
                 )
-        if policy.min_age is not None:
-            self._min_age(subject, policy.min_age, run, path)
+        if policy.claims_check is not None:
+            self._claims_check(policy.claims_check, subject, run, path)
         if policy.allowed_claims is not None:
             extra = present - policy.allowed_claims - policy.always_visible
             for claim in sorted(extra):
@@ -861,27 +849,21 @@ class Verifier:
                     f"{path}/{claim}",
                 )
 
-    def _min_age(self, subject: Mapping[str, Any], years: int, run: Run, path: str) -> None:
-        """``min_age``: the disclosed ``birthDate`` makes the holder ``years`` old or more today
-        in Korea (UTC+9), counted as the Civil Act counts (민법 제158조, 제160조; see
-        :func:`kr_ovid.ovid.predicates.age_on`)."""
-        from kr_ovid.ovid.predicates import age_on
-
-        where = f"{path}/{BIRTH_DATE}"
-        value = subject.get(BIRTH_DATE)
-        if value is None:
-            run.fail(ErrorCode.MISSING_CLAIM, f"{BIRTH_DATE} was not disclosed", where)
-            return
+    def _claims_check(
+        self,
+        check: Callable[[Mapping[str, Any], datetime], Sequence[ProblemDetails]],
+        subject: Mapping[str, Any],
+        run: Run,
+        path: str,
+    ) -> None:
+        """The policy's ``claims_check`` at the verification time; an injected rule that fails
+        is a refusal, never a pass."""
         try:
-            if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-                raise ValueError(value)
-            birth = date.fromisoformat(value)
-        except ValueError:
-            run.fail(ErrorCode.MALFORMED_VALUE_ERROR, f"{BIRTH_DATE} is not a date", where)
-            return
-        today = self.policy.clock.now().astimezone(_KOREA).date()
-        if birth > today or age_on(birth, today) < years:
-            run.fail(ErrorCode.POLICY_ERROR, f"younger than {years} today (in Korea)", where)
+            found = list(check(MappingProxyType(dict(subject)), self.policy.clock.now()))
+        except Exception as exc:  # noqa: BLE001 — an injected rule may fail in any way
+            found = [ProblemDetails(ErrorCode.POLICY_ERROR, f"claims check: {type(exc).__name__}")]
+        for problem in found:
+            run.fail(problem.code, problem.detail, path + (problem.path or ""))
 
     def _consume(self, challenge: str, domain: str, run: Run) -> None:
         """Spend the challenge (VC DM 2.0 §9.5.2 Replay Attack: the verifier enforces challenge

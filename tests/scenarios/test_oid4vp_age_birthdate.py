@@ -13,7 +13,7 @@ import pytest
 from oid4vp_world import in_process, make_service, make_wallet
 
 from kr_ovid.errors import ConfigurationError
-from kr_ovid.ovid.services import AGE_CHECK, BIRTH_DATE_QUERY, GOV24
+from kr_ovid.ovid.services import AGE_CHECK, BIRTH_DATE_QUERY, GOV24, MinimumAge
 from kr_ovid.problems import ErrorCode
 
 from world import World
@@ -76,30 +76,44 @@ def test_one_minute_before_the_birthday_in_korea_is_refused(world: World) -> Non
 
 def test_the_birth_date_policy_takes_nothing_else(world: World) -> None:
     policy = AGE_CHECK.birth_date_policy(world.registry)
-    assert policy.min_age == 19
+    assert policy.claims_check == MinimumAge(19)
     assert policy.allowed_claims == {"birthDate"}
     assert not policy.required_true
     with pytest.raises(ConfigurationError):
         GOV24.birth_date_policy(world.registry)
 
 
+@pytest.mark.parametrize("years", [0, True, 151, "19"])
+def test_minimum_age_takes_whole_years(years: object) -> None:
+    with pytest.raises(ConfigurationError):
+        MinimumAge(years)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
-    ("changes", "message"),
+    ("subject", "code"),
     [
-        ({"min_age": 0}, "min_age"),
-        ({"min_age": True}, "min_age"),
-        ({"min_age": 19, "allowed_claims": frozenset({"ageOver19"})}, "birthDate"),
+        ({}, ErrorCode.MISSING_CLAIM),
+        ({"birthDate": "2007-3-3"}, ErrorCode.MALFORMED_VALUE_ERROR),
+        ({"birthDate": "2007-02-30"}, ErrorCode.MALFORMED_VALUE_ERROR),
+        ({"birthDate": 20070303}, ErrorCode.MALFORMED_VALUE_ERROR),
+        ({"birthDate": "2027-01-01"}, ErrorCode.POLICY_ERROR),  # not born yet
+        ({"birthDate": "2007-03-03"}, ErrorCode.POLICY_ERROR),
     ],
 )
-def test_min_age_is_checked_when_the_policy_is_made(
-    world: World, changes: dict[str, object], message: str
-) -> None:
-    from dataclasses import replace
+def test_minimum_age_refusals(subject: dict[str, object], code: ErrorCode) -> None:
+    at = BIRTHDAY_KST_MIDNIGHT - timedelta(seconds=1)
+    problems = MinimumAge(19)(subject, at)
+    assert [(p.code, p.path) for p in problems] == [(code, "/birthDate")]
 
-    base = AGE_CHECK.policy(world.registry)
-    with pytest.raises(ConfigurationError) as info:
-        replace(base, required_true=frozenset(), **changes)
-    assert message in str(info.value)
+
+def test_minimum_age_counts_29_february_births_from_1_march() -> None:
+    """Civil Act art. 160(3): born 29 February, a year older on 1 March in a common year."""
+    check = MinimumAge(19)
+    leap_birth = {"birthDate": "2008-02-29"}
+    feb_28_kst = datetime(2027, 2, 28, 12, 0, tzinfo=UTC)
+    mar_1_kst = datetime(2027, 2, 28, 15, 0, tzinfo=UTC)  # 00:00 KST on 1 March
+    assert [p.code for p in check(leap_birth, feb_28_kst)] == [ErrorCode.POLICY_ERROR]
+    assert check(leap_birth, mar_1_kst) == []
 
 
 def test_the_birth_date_must_be_disclosed(world: World) -> None:
@@ -120,3 +134,27 @@ def test_the_birth_date_must_be_disclosed(world: World) -> None:
     assert result is not None and not result.verified
     assert result.has_error(ErrorCode.MISSING_CLAIM)
     assert not result.has_error(ErrorCode.POLICY_ERROR)
+
+
+def test_a_failing_claims_check_refuses(world: World) -> None:
+    """An injected rule that raises is a refusal (``POLICY_ERROR``), never a pass."""
+    from kr_ovid.sdjwt.holder import parse_issued, present
+    from kr_ovid.verifier import Verifier
+
+    def broken(subject: object, at: object) -> list[object]:
+        raise RuntimeError("bug")
+
+    held = _minor_id(world)
+    policy = AGE_CHECK.birth_date_policy(world.registry, clock=world.clock, claims_check=broken)
+    verifier = Verifier(policy, resolver=world.resolver, status_fetcher=world.fetch_status_list)
+    shown = present(
+        parse_issued(held),
+        ("/birthDate",),
+        holder_signer=world.holders["alice"].copy_signer(0),
+        nonce="n-1",
+        aud=BASE,
+        clock=world.clock,
+    )
+    result = verifier.verify_presentation(shown, nonce="n-1", audience=BASE)
+    assert not result.verified
+    assert [p.code for p in result.errors] == [ErrorCode.POLICY_ERROR]

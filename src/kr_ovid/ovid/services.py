@@ -29,25 +29,28 @@ which must be true; anything else disclosed is refused, so the service cannot ov
 SD-JWT can disclose a single claim, so only SD-JWT (``vc+sd-jwt`` or ``dc+sd-jwt``) is accepted.
 Over OpenID4VP the query offers one alternative (``credential_sets``): ``ageOver19``, or else
 ``birthDate`` alone, from which the service computes the age on the day of verification in Korea
-(:attr:`~kr_ovid.verifier.VerifierPolicy.min_age`). The predicate was computed at issuance, so a
+(:class:`MinimumAge`, the policy's ``claims_check``). The predicate was computed at issuance, so a
 holder who came of age since then answers with the birth date; a wallet tries the predicate
 first (it discloses less).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from kr_ovid.errors import ConfigurationError
 from kr_ovid.oid4vp.dcql import ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlQuery
 from kr_ovid.oid4vp.verifier import PresentationPolicy
-from kr_ovid.ovid.issuance import CREDENTIAL_TYPE
+from kr_ovid.ovid.issuance import CREDENTIAL_TYPE, KST
 from kr_ovid.ovid.labels import labels_for
 from kr_ovid.ovid.model import display_rows
+from kr_ovid.ovid.predicates import age_on
+from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.sdjwt.vc import vct_for_credential_type
 from kr_ovid.trust import TrustRegistry
 from kr_ovid.verifier import Verifier, VerifierPolicy
@@ -60,6 +63,7 @@ __all__ = [
     "NAMED_PURPOSES",
     "OVERSEAS_KOREANS_365",
     "DisclosedId",
+    "MinimumAge",
     "ServiceProfile",
     "age_check",
     "presentation_policies",
@@ -94,6 +98,44 @@ class DisclosedId:
     @classmethod
     def from_subject(cls, subject: Mapping[str, Any]) -> DisclosedId:
         return cls({k: v for k, v in subject.items() if k not in {"id", "type"}})
+
+
+@dataclass(frozen=True, slots=True)
+class MinimumAge:
+    """A ``claims_check``: the disclosed ``birthDate`` makes the holder ``years`` old or more on
+    the day of verification in Korea (UTC+9), in completed years as the Civil Act counts them
+    (민법 제158조, 제160조; :func:`~kr_ovid.ovid.predicates.age_on`). The ID's ``ageOverNN``
+    predicates are computed at issuance; this answers for a holder who came of age since."""
+
+    years: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.years, bool) or not isinstance(self.years, int):
+            raise ConfigurationError("MinimumAge needs a whole number of years")
+        if not 0 < self.years <= 150:
+            raise ConfigurationError("MinimumAge years must be 1..150")
+
+    def __call__(self, subject: Mapping[str, Any], at: datetime) -> list[ProblemDetails]:
+        value = subject.get("birthDate")
+        if value is None:
+            return [ProblemDetails(ErrorCode.MISSING_CLAIM, "birthDate was not disclosed", _BIRTH)]
+        try:
+            if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+                raise ValueError(value)
+            birth = date.fromisoformat(value)
+        except ValueError:
+            return [
+                ProblemDetails(ErrorCode.MALFORMED_VALUE_ERROR, "birthDate is not a date", _BIRTH)
+            ]
+        today = at.astimezone(KST).date()
+        if birth > today or age_on(birth, today) < self.years:
+            detail = f"younger than {self.years} today (in Korea)"
+            return [ProblemDetails(ErrorCode.POLICY_ERROR, detail, _BIRTH)]
+        return []
+
+
+_BIRTH = "/birthDate"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +179,7 @@ class ServiceProfile:
 
     def birth_date_policy(self, trust_registry: TrustRegistry, **overrides: Any) -> VerifierPolicy:
         """The policy of the ``birthDate`` alternative: ``birthDate`` and nothing else personal,
-        old enough (``min_age``) on the day of verification."""
+        old enough (:class:`MinimumAge`) on the day of verification."""
         if self.birth_date_alternative is None:
             raise ConfigurationError(f"{self.name} has no birth date alternative")
         base = self.policy(trust_registry)
@@ -147,7 +189,7 @@ class ServiceProfile:
             required_claims=frozenset({"birthDate"}),
             allowed_claims=frozenset({"birthDate"}),
             required_true=frozenset(),
-            min_age=self.birth_date_alternative,
+            claims_check=MinimumAge(self.birth_date_alternative),
         )
         return replace(policy, **overrides) if overrides else policy
 
