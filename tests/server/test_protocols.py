@@ -530,3 +530,41 @@ def test_test_mode_serves_oid4vp_with_no_more_configuration(serve, tmp_path: Pat
     read = wallet.read(link)
     assert read.verified, read.errors
     assert read.claims.dcql_query.ids == {"id_dc", "id_birth"}  # ageOver19, or birthDate
+
+
+def test_present_request_asks_for_consent_and_declines(
+    mission: Mission, copies: list[HeldCredential], tmp_path: Path
+) -> None:
+    """Without ``--yes`` the wallet shows what would be disclosed (with the Korean labels) and
+    asks; "n" sends the Authorization Error Response, which the backend sees as declined."""
+    import os
+
+    created = mission.create("gov24-login")
+    wallet_dir = _wallet_dir(tmp_path / "wallet", _of(copies, DC_SD_JWT_CONFIGURATION)[:1])
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kr_ovid",
+            "present",
+            "--request",
+            created["link"],
+            "--wallet",
+            str(wallet_dir),
+            "--did-documents",
+            str(mission.directory / "did"),
+        ],
+        input="n\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SSL_CERT_FILE": str(mission.ca_file)},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.strip() == "declined"
+    assert "/familyName (성): 홍" in done.stderr
+    assert "passportNumber" not in done.stderr
+    status, result = mission.result(created)
+    assert status == 200 and result["verified"] is False
+    assert [e["code"] for e in result["errors"]] == ["ACCESS_DENIED"]
