@@ -15,12 +15,12 @@ import pytest
 pytest.importorskip("starlette", reason="the server extra is not installed")
 pytest.importorskip("httpx", reason="httpx (test extra) is not installed")
 
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from kr_ovid.errors import ConfigurationError  # noqa: E402
-from kr_ovid.keys import Ed25519Signer  # noqa: E402
-from kr_ovid.server.app import create_app  # noqa: E402
-from kr_ovid.server.config import load_config  # noqa: E402
+from kr_ovid.errors import ConfigurationError
+from kr_ovid.keys import Ed25519Signer
+from kr_ovid.server.app import create_app
+from kr_ovid.server.config import load_config
 
 TOKEN = "attack-review-operator-token-7f2c"
 V2 = "https://www.w3.org/ns/credentials/v2"
