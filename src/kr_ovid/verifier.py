@@ -682,7 +682,7 @@ class Verifier:
                 for member, claim in (("validFrom", "nbf"), ("validUntil", "exp")):
                     if member in required and claim not in payload:
                         run.fail(
-                            ErrorCode.SCHEMA_ERROR,
+                            ErrorCode.MALFORMED_VALUE_ERROR,
                             f"{claim} is missing; the type's schema requires {member}",
                             join(prefix, f"/{claim}"),
                         )
