@@ -56,3 +56,19 @@ def test_a_bad_holder_jwk_spends_no_status_position(
         )
     assert refused.value.code is ErrorCode.MALFORMED_VALUE_ERROR
     assert spent == []
+
+
+def test_one_key_in_two_spellings_is_one_key(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same ``x`` with and without a ``kid`` would give two copies one ``cnf`` key, which
+    links them at every service that sees both."""
+    spent = _spent(world, monkeypatch)
+    issuer, _ = world.issuer(MISSION)
+    jwk = world.holders["alice"].copy_signer(0).public.jwk
+    with pytest.raises(KrOvidError) as refused:
+        issuer.issue_id(
+            world.person(MISSION, None),
+            holder_jwks=[jwk, {**jwk, "kid": "copy-2"}],
+            formats=("dc+sd-jwt",),
+        )
+    assert refused.value.code is ErrorCode.CONFIGURATION_ERROR
+    assert spent == []
