@@ -43,19 +43,21 @@ def client() -> Iterator[TestClient]:
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "code"),
     [
-        b"[" * 100_000,  # nesting past any parser's recursion limit
-        b'{"policy": "gov24-login", "policy": "age-check"}',  # a repeated member
-        b'"gov24-login"',
-        b"\xff\xfe",
-        b'{"policy": "gov24-login", "request_uri_method": {}}',
+        (b"[" * 100_000, "PARSING_ERROR"),  # nesting past any parser's recursion limit
+        (b'{"policy": "gov24-login", "policy": "age-check"}', "PARSING_ERROR"),  # repeated
+        (b"\xff\xfe", "PARSING_ERROR"),
+        (b'"gov24-login"', "CONFIGURATION_ERROR"),
+        (b'{"policy": "gov24-login", "request_uri_method": {}}', "CONFIGURATION_ERROR"),
     ],
 )
-def test_backend_create_refuses_a_body_it_does_not_take(client: TestClient, body: bytes) -> None:
+def test_backend_create_refuses_a_body_it_does_not_take(
+    client: TestClient, body: bytes, code: str
+) -> None:
     answer = client.post("/oid4vp/requests", content=body, headers=AUTH)
     assert answer.status_code == 400, answer.text[:200]
-    assert answer.json()["error"] == "invalid_request"
+    assert answer.json() == {"error": "invalid_request", "error_description": code}
 
 
 def test_backend_routes_need_the_backend_token(client: TestClient) -> None:
