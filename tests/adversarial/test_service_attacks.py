@@ -5,6 +5,7 @@ client, no socket); every refusal with its status and, where the service names o
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -131,3 +132,40 @@ def test_test_mode_with_a_real_issuer_key_needs_operator_credentials(tmp_path: P
     )
     with pytest.raises(ConfigurationError, match=r"\[auth\]"):
         load_config(config)
+
+
+def _issue_refusal(client: TestClient, **change: Any) -> dict[str, Any]:
+    """The refusal of a credential asked for with a status entry; no position is spent on it."""
+    sent = {**_credential(_issuer(client)), "id": f"urn:uuid:{uuid.uuid4()}", **change}
+    answer = client.post(
+        "/credentials/issue",
+        json={"credential": sent, "options": {"credentialStatus": _STATUS}},
+        headers={"Authorization": "Bearer " + TOKEN},
+    )
+    assert answer.status_code == 400, answer.text[:300]
+    assert client.app.state.kr_ovid.store.find(sent["id"]) is None  # type: ignore[attr-defined]
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+_STATUS = {"type": "BitstringStatusListEntry", "statusPurpose": "revocation"}
+
+
+def test_issue_refuses_a_validity_period_that_ends_before_it_starts(client: TestClient) -> None:
+    """VC DM 2.0 §4.9: ``validFrom`` MUST be the same as or earlier than ``validUntil``; such a
+    credential can never be valid, and no status position is spent on it."""
+    problem = _issue_refusal(
+        client, validFrom="2030-01-01T00:00:00Z", validUntil="2020-01-01T00:00:00Z"
+    )
+    assert problem["code"] == "MALFORMED_VALUE_ERROR"
+    assert problem["path"] == "/credential/validUntil"
+
+
+def test_issue_refuses_a_related_resource_digest_of_another_context(client: TestClient) -> None:
+    """VC DM 2.0 §5.3: a ``relatedResource`` digest of a pinned context that does not match its
+    bytes is refused by every verifier; the library's issuer refuses to sign it, and so must the
+    VC-API route."""
+    wrong = {"id": V2, "digestSRI": "sha256-" + "A" * 43 + "="}
+    problem = _issue_refusal(client, relatedResource=[wrong])
+    assert problem["code"] == "CRYPTOGRAPHIC_SECURITY_ERROR"
+    assert problem["path"].startswith("/credential/relatedResource/0")
