@@ -228,6 +228,14 @@ def _credential_members(
                     f"/{member}",
                 )
             )
+    begins = parse_datetime_stamp(document.get(start))
+    ends = parse_datetime_stamp(document.get(end))
+    if begins is not None and ends is not None and ends < begins:
+        # §4.9: validFrom MUST be the same as or earlier than validUntil (a period that ends
+        # before it starts describes a credential that is never valid).
+        problems.append(
+            _problem(ErrorCode.MALFORMED_VALUE_ERROR, f"{end} is earlier than {start}", f"/{end}")
+        )
     foreign = (
         ("validFrom", "validUntil") if version == "1.1" else ("issuanceDate", "expirationDate")
     )

@@ -13,7 +13,6 @@ form (:mod:`kr_ovid.sdjwt.vc`), one per holder key (§10.1).
 from __future__ import annotations
 
 import copy
-import json
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ from kr_ovid.did.document import DidDocument, split_did_url
 from kr_ovid.errors import ConfigurationError, KeyFormatError, ProofGenerationError
 from kr_ovid.integrity import add_proof, get_suite, key_lifetime_problem
 from kr_ovid.jsonld.loader import StaticDocumentLoader, default_loader
+from kr_ovid.keys.jwk import public_key_from_jwk
 from kr_ovid.keys.methods import method_public_key
 from kr_ovid.keys.signer import Signer, verify_ed25519
 from kr_ovid.problems import ErrorCode
@@ -198,7 +198,10 @@ class CredentialIssuer:
             )
         if sd_forms and not holder_jwks:
             raise ConfigurationError("SD-JWT issuance needs at least one holder JWK (cnf)")
-        keys = [json.dumps(dict(jwk), sort_keys=True) for jwk in holder_jwks]
+        # Each cnf key parsed now, before any status position is allocated (a bad one would
+        # otherwise fail at its copy, after the positions and the DI credential were spent), and
+        # compared as a key: the same x with another kid is still the same key.
+        keys = [public_key_from_jwk(dict(jwk)) for jwk in holder_jwks]
         if len(set(keys)) != len(keys):
             # The same cnf key in two copies would link them at every service that sees both.
             raise ConfigurationError("every SD-JWT copy needs its own holder key")

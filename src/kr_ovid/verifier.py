@@ -48,7 +48,7 @@ from kr_ovid.keys.methods import method_public_key
 from kr_ovid.presentation import unwrap_enveloped
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.results import VerificationResult
-from kr_ovid.schema import schemas_by_type, validate_claims
+from kr_ovid.schema import load_schema, schemas_by_type, validate_claims
 from kr_ovid.sdjwt.disclosure import VC_SD_JWT_TYP
 from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS, media_type_matches
 from kr_ovid.sdjwt.vc import (
@@ -682,6 +682,17 @@ class Verifier:
             run.checks.append("schema")
             try:
                 run.extend(validate_claims(claims, schema_id=schema_id), prefix)
+                # The type's validity members, which this form carries as JWT claims: a copy
+                # whose issuer concealed them (SD-JWT VC §3.2.2.2 forbids it) could otherwise
+                # be shown expired with the expiry withheld.
+                required = load_schema(schema_id).get("required", ())
+                for member, claim in (("validFrom", "nbf"), ("validUntil", "exp")):
+                    if member in required and claim not in payload:
+                        run.fail(
+                            ErrorCode.MALFORMED_VALUE_ERROR,
+                            f"{claim} is missing; the type's schema requires {member}",
+                            join(prefix, f"/{claim}"),
+                        )
             except SchemaError as exc:
                 run.fail(ErrorCode.SCHEMA_ERROR, str(exc), join(prefix, "/vct"))
         if len(run.errors) > before:

@@ -64,7 +64,7 @@ class Desk:
     store_path: Path
 
     def wallet(self) -> Wallet:
-        return Wallet(clock=self.world.clock, allow_loopback_http=True)
+        return Wallet(transport=UrllibTransport(), clock=self.world.clock, allow_loopback_http=True)
 
     def claims(self) -> dict[str, Any]:
         return self.world.person("us-losangeles")

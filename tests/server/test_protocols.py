@@ -25,6 +25,7 @@ from server_support import ROOT_DID, TOKEN, TOKEN_SHA256, TestPki, write_mission
 from conftest import Service, start_service, write_toml
 from kr_ovid.did import CompositeResolver
 from kr_ovid.did.resolver import LocalDidResolver
+from kr_ovid.oid4vci.transport import UrllibTransport
 from kr_ovid.oid4vci.wallet import HeldCredential
 from kr_ovid.oid4vci.wallet import Wallet as IssuanceWallet
 from kr_ovid.oid4vp import Wallet, urllib_transport
@@ -158,7 +159,7 @@ def copies(mission: Mission) -> list[HeldCredential]:
     """Issue 20's "Done when": an offer made on the command line, redeemed over HTTPS."""
     made = mission.offer()
     assert made["link"].startswith("openid-credential-offer://")
-    wallet = IssuanceWallet()
+    wallet = IssuanceWallet(transport=UrllibTransport())
     received = wallet.receive(made["link"], tx_code=made["txCode"], copies=BATCH)
     return received
 
@@ -256,12 +257,14 @@ def test_replay_and_wrong_nonce_are_refused(mission: Mission, copies: list[HeldC
 
 def test_the_offer_is_single_use(mission: Mission) -> None:
     made = mission.offer("--config", DC_SD_JWT_CONFIGURATION)
-    wallet = IssuanceWallet()
+    wallet = IssuanceWallet(transport=UrllibTransport())
     assert len(wallet.receive(made["link"], tx_code=made["txCode"], copies=1)) == 1
     from kr_ovid.oid4vci import Oid4vciError
 
     with pytest.raises(Oid4vciError) as info:
-        IssuanceWallet().receive(made["link"], tx_code=made["txCode"], copies=1)
+        IssuanceWallet(transport=UrllibTransport()).receive(
+            made["link"], tx_code=made["txCode"], copies=1
+        )
     assert info.value.code.value == "INVALID_GRANT"
 
 

@@ -17,7 +17,7 @@ from typing import Final, Protocol
 from kr_ovid.oid4vci.errors import Oid4vciError
 from kr_ovid.problems import ErrorCode
 
-__all__ = ["HttpRequest", "HttpResponse", "Transport", "UrllibTransport"]
+__all__ = ["HttpRequest", "HttpResponse", "Transport", "UrllibTransport", "no_network"]
 
 MAX_RESPONSE_BYTES: Final = 2_000_000
 
@@ -51,6 +51,12 @@ class HttpResponse:
 
 #: The wallet's HTTP: answers every status it receives, raises only when there is no answer.
 Transport = Callable[[HttpRequest], HttpResponse]
+
+
+def no_network(request: HttpRequest) -> HttpResponse:
+    """The default transport: refuses (``CONFIGURATION_ERROR``), so a wallet reaches no address a
+    scanned offer names unless its caller chose a transport (e.g. :class:`UrllibTransport`)."""
+    raise Oid4vciError(ErrorCode.CONFIGURATION_ERROR, "no transport given: nothing is fetched")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -42,7 +42,7 @@ from kr_ovid.oid4vci.offer import (
     well_known_url,
 )
 from kr_ovid.oid4vci.proofs import PROOF_TYPE, make_key_proof
-from kr_ovid.oid4vci.transport import HttpRequest, HttpResponse, Transport, UrllibTransport
+from kr_ovid.oid4vci.transport import HttpRequest, HttpResponse, Transport, no_network
 from kr_ovid.problems import ErrorCode
 from kr_ovid.sdjwt.holder import parse_issued
 from kr_ovid.sdjwt.jws import ACCEPTED_ALGORITHMS
@@ -112,7 +112,9 @@ class HeldCredential:
 class Wallet:
     """The holder's OpenID4VCI client and copy store.
 
-    ``transport`` does every HTTP request (default :class:`UrllibTransport`); ``clock`` dates
+    ``transport`` does every HTTP request (default
+    :func:`~kr_ovid.oid4vci.transport.no_network`, which refuses: pass
+    :class:`~kr_ovid.oid4vci.transport.UrllibTransport` to reach issuers); ``clock`` dates
     the key proofs; ``allow_loopback_http`` admits ``http`` issuers on a loopback address
     (tests, a demo on one machine); ``new_key`` makes each copy's key (default: fresh
     Ed25519 keys from the operating system's CSPRNG)."""
@@ -125,7 +127,7 @@ class Wallet:
         allow_loopback_http: bool = False,
         new_key: Callable[[], Ed25519Signer] = Ed25519Signer.generate,
     ) -> None:
-        self._transport = transport or UrllibTransport()
+        self._transport = transport or no_network
         self._clock = clock or SystemClock()
         self._loopback = allow_loopback_http
         self._new_key = new_key

@@ -172,6 +172,13 @@ def _verify_vp_token(
             if cq.format == "dc+sd-jwt" and not isinstance(item, str):
                 errors.append(ProblemDetails(ErrorCode.PARSING_ERROR, "not an SD-JWT", at))
                 continue
+            if cq.format == "ldp_vc" and not isinstance(item, dict):
+                # Appendix B.1.3.2: a JSON object. An SD-JWT here would be verified as one and
+                # pass without the query's type and claim checks, which read DI credentials.
+                errors.append(
+                    ProblemDetails(ErrorCode.PARSING_ERROR, "not a Data Integrity presentation", at)
+                )
+                continue
             result = verifiers[qid].verify_presentation(
                 item, nonce=request.nonce, audience=request.client_id
             )

@@ -731,6 +731,13 @@ def finish(config: ServiceConfig) -> ServiceConfig:
     if config.auth.client_cert_subjects and (config.tls is None or config.tls.client_ca is None):
         raise ConfigurationError("[auth] client_cert_subjects needs [tls] client_ca")
     _check_protocols(config)
+    real_key = config.issuer.key_file is not None or config.issuer.signer_factory is not None
+    if config.test_mode and real_key and not config.auth.configured:
+        # Test mode opens the operator routes to everyone: never with a real issuing key.
+        raise ConfigurationError(
+            "test mode with [issuer] key_file or signer_factory needs [auth] credentials: "
+            "the operator routes would let anyone sign with that key"
+        )
     if not config.test_mode and not config.auth.configured:
         raise ConfigurationError(
             "[auth] names no bearer token and no client certificate: the issuing and status "

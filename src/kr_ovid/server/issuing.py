@@ -28,6 +28,7 @@ from kr_ovid.credential import VC_V2_CONTEXT, check_structure, issuer_id
 from kr_ovid.errors import ConfigurationError, KrOvidError, StatusListError
 from kr_ovid.integrity import add_proof
 from kr_ovid.problems import ErrorCode, ProblemDetails
+from kr_ovid.resource_integrity import check_related_resources
 from kr_ovid.server.state import ServiceState
 from kr_ovid.status.bitstring import parse_status_list_index
 from kr_ovid.status.publish import status_entries
@@ -163,6 +164,10 @@ def issue_credential(state: ServiceState, body: Mapping[str, Any]) -> dict[str, 
             "/credential/issuer",
         )
     problems = check_structure(credential)
+    if not problems:
+        # §5.3: a digest of a pinned context that does not match it fails every verifier
+        # (kr_ovid.issuer.refuse_nonconforming makes the same check for the library's issuer).
+        problems, _ = check_related_resources(credential, state.loader.pinned_bytes)
     if problems:
         raise IssueRefused(400, [_under_credential(p) for p in problems])
     credential_id = options.get("credentialId")

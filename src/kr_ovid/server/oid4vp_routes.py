@@ -20,11 +20,11 @@ alone would otherwise hand a wallet's disclosed claims to anyone who saw it.
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
+from kr_ovid._json import JsonLimits, JsonParseError, parse_json
 from kr_ovid.errors import ConfigurationError, Refusal
 from kr_ovid.oid4vp.request import REQUEST_TYP
 from kr_ovid.oid4vp.verifier import PresentationService
@@ -34,6 +34,7 @@ from kr_ovid.server.config import token_digest
 __all__ = ["oid4vp_routes"]
 
 _MAX_FORM = 1_048_576
+_JSON_LIMITS = JsonLimits(max_bytes=65_536, max_depth=8)
 
 
 def _form(raw: bytes) -> dict[str, str]:
@@ -99,13 +100,17 @@ def oid4vp_routes(
         if not backend(request):
             return problem(401, "UNAUTHORIZED")
         try:
-            body = json.loads(await request.body() or b"{}")
+            # Bounded, and refusing repeated members: json.loads would take the last of two
+            # "policy" members and recurse until it failed with an internal error.
+            body = parse_json(await request.body() or b"{}", limits=_JSON_LIMITS)
             svc = get(request)
             created = svc.create(
                 str(body.get("policy")),
                 response_mode=str(body.get("response_mode", "direct_post.jwt")),
                 request_uri_method=body.get("request_uri_method"),
             )
+        except JsonParseError:
+            return problem(400, "PARSING_ERROR")
         except (ValueError, ConfigurationError, AttributeError):
             return problem(400, "CONFIGURATION_ERROR")
         from kr_ovid.oid4vp.qr import qr_svg
