@@ -36,6 +36,8 @@ from datetime import datetime
 from typing import Any
 
 from kr_ovid.context import VerificationContext
+from kr_ovid.errors import CanonicalizationError, ConfigurationError
+from kr_ovid.jsonld.expanded import JsonLdForm, pinned_view
 from kr_ovid.results import VerificationResult
 from kr_ovid.schema import schemas_by_type
 from kr_ovid.stages import (
@@ -47,6 +49,7 @@ from kr_ovid.stages import (
     check_schemas,
     check_status,
     check_validity,
+    join,
     never_raises,
     presented_credentials,
     verify_credential_proofs,
@@ -66,7 +69,11 @@ class GenericVerifier:
     ``status_fetcher`` supplies status list credentials (default: none registered, so a
     credential with a status entry fails closed). ``require_issuer_proof``: at least one
     ``assertionMethod`` proof must be by the credential's issuer (VC DM 2.0 §4.7); off, the
-    proofs are verified for their own controllers only.
+    proofs are verified for their own controllers only. ``jsonld="expanded"`` also accepts a
+    document outside the strict JSON-LD form (inline ``@context`` objects, VC DM 2.0 §4.3) and
+    decides everything on its pinned view (:func:`~kr_ovid.jsonld.expanded.pinned_view`: the
+    expanded document compacted with the pinned contexts only, whose RDF must be the
+    document's); the default reads only the strict form.
     """
 
     def __init__(
@@ -75,7 +82,11 @@ class GenericVerifier:
         context: VerificationContext | None = None,
         status_fetcher: StatusListFetcher | None = None,
         require_issuer_proof: bool = True,
+        jsonld: JsonLdForm = "strict",
     ) -> None:
+        if jsonld not in ("strict", "expanded"):
+            raise ConfigurationError("jsonld must be 'strict' or 'expanded'")
+        self._jsonld: JsonLdForm = jsonld
         self._context = context if context is not None else VerificationContext()
         self._status = StatusChecker(status_fetcher, context=self._context)
         self._issuer_proofs: IssuerProofs = "one" if require_issuer_proof else "none"
@@ -121,6 +132,9 @@ class GenericVerifier:
         now = self._context.now()
         if not check_parse(vp, run):
             return run.result(None)
+        vp = self._viewed(vp, run, "")
+        if vp is None:
+            return run.result(None)
         check_contexts(vp, self._context.loader, run, "")
         check_data_model(vp, self._context.loader, run, "", kind="VerifiablePresentation")
         if run.errors:
@@ -146,6 +160,19 @@ class GenericVerifier:
         ]
         return run.result(vp, None, tuple(verified))
 
+    def _viewed(self, document: dict[str, Any], run: Run, prefix: str) -> dict[str, Any] | None:
+        """The document every later stage reads: itself, or with ``jsonld="expanded"`` its
+        pinned view (house rule 5: decisions read the signed meaning); ``None`` when it has
+        none (the reason is in ``run``)."""
+        if self._jsonld == "strict":
+            return document
+        run.checks.append("expanded")
+        try:
+            return pinned_view(document, loader=self._context.loader)
+        except CanonicalizationError as exc:
+            run.fail(exc.code, f"no pinned view: {exc}", join(prefix, exc.path) or None)
+            return None
+
     def _credential(
         self, credential: Any, run: Run, *, now: datetime, prefix: str
     ) -> dict[str, Any] | None:
@@ -155,7 +182,9 @@ class GenericVerifier:
         # An embedded credential was bounded with its presentation: only its shape is new.
         if not check_parse(credential, run, prefix, bounded=bool(prefix)):
             return None
-        document: dict[str, Any] = credential
+        document = self._viewed(credential, run, prefix)
+        if document is None:
+            return None
         check_contexts(document, self._context.loader, run, prefix)
         check_data_model(document, self._context.loader, run, prefix)
         if len(run.errors) > before:
