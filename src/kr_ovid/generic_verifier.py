@@ -32,6 +32,7 @@ never raises on hostile input.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -132,18 +133,19 @@ class GenericVerifier:
         now = self._context.now()
         if not check_parse(vp, run):
             return run.result(None)
-        vp = self._viewed(vp, run, "")
-        if vp is None:
+        viewed = self._viewed(vp, run, "", self._context)
+        if viewed is None:
             return run.result(None)
-        check_contexts(vp, self._context.loader, run, "")
-        check_data_model(vp, self._context.loader, run, "", kind="VerifiablePresentation")
+        vp, context = viewed
+        check_contexts(vp, context.loader, run, "")
+        check_data_model(vp, context.loader, run, "", kind="VerifiablePresentation")
         if run.errors:
             return run.result(None)
         holder = vp.get("holder")
         holder_id = holder.get("id") if isinstance(holder, dict) else holder
         verify_presentation_proofs(
             vp,
-            self._context,
+            context,
             run,
             now=now,
             challenge=challenge,
@@ -156,25 +158,38 @@ class GenericVerifier:
         verified = [
             document
             for prefix, item in items
-            if (document := self._credential(item, run, now=now, prefix=prefix)) is not None
+            if (document := self._credential(item, run, now=now, prefix=prefix, context=context))
+            is not None
         ]
         return run.result(vp, None, tuple(verified))
 
-    def _viewed(self, document: dict[str, Any], run: Run, prefix: str) -> dict[str, Any] | None:
-        """The document every later stage reads: itself, or with ``jsonld="expanded"`` its
-        pinned view (house rule 5: decisions read the signed meaning); ``None`` when it has
-        none (the reason is in ``run``)."""
+    def _viewed(
+        self, document: dict[str, Any], run: Run, prefix: str, context: VerificationContext
+    ) -> tuple[dict[str, Any], VerificationContext] | None:
+        """The document every later stage reads, and the context it is read in: itself, or
+        with ``jsonld="expanded"`` its pinned view and a context whose loader serves the view's
+        contexts (house rule 5: decisions read the signed meaning); ``None`` when it has none
+        (the reason is in ``run``)."""
         if self._jsonld == "strict":
-            return document
+            return document, context
         run.checks.append("expanded")
         try:
-            return pinned_view(document, loader=self._context.loader)
+            view = pinned_view(document, loader=context.loader)
         except CanonicalizationError as exc:
             run.fail(exc.code, f"no pinned view: {exc}", join(prefix, exc.path) or None)
             return None
+        if view.loader is context.loader:
+            return view.document, context
+        return view.document, dataclasses.replace(context, loader=view.loader)
 
     def _credential(
-        self, credential: Any, run: Run, *, now: datetime, prefix: str
+        self,
+        credential: Any,
+        run: Run,
+        *,
+        now: datetime,
+        prefix: str,
+        context: VerificationContext | None = None,
     ) -> dict[str, Any] | None:
         """One credential through parse → contexts → structure → proof → validity → status →
         schema; ``None`` when any failed (the problems are in ``run``)."""
@@ -182,19 +197,20 @@ class GenericVerifier:
         # An embedded credential was bounded with its presentation: only its shape is new.
         if not check_parse(credential, run, prefix, bounded=bool(prefix)):
             return None
-        document = self._viewed(credential, run, prefix)
-        if document is None:
+        viewed = self._viewed(credential, run, prefix, context or self._context)
+        if viewed is None:
             return None
-        check_contexts(document, self._context.loader, run, prefix)
-        check_data_model(document, self._context.loader, run, prefix)
+        document, context = viewed
+        check_contexts(document, context.loader, run, prefix)
+        check_data_model(document, context.loader, run, prefix)
         if len(run.errors) > before:
             return None
         proofs = verify_credential_proofs(
-            document, self._context, run, prefix, now=now, issuer_proofs=self._issuer_proofs
+            document, context, run, prefix, now=now, issuer_proofs=self._issuer_proofs
         )
         if proofs is None:
             return None
-        check_validity(document, run, prefix, now=now, context=self._context)
+        check_validity(document, run, prefix, now=now, context=context)
         check_status(
             document,
             self._status,

@@ -69,8 +69,10 @@ __all__ = [
     "ActiveContext",
     "CompiledContexts",
     "JsonLdLimits",
+    "PinnedVocabulary",
     "Quad",
     "check_shape",
+    "pinned_vocabulary",
     "to_quads",
 ]
 
@@ -989,6 +991,41 @@ def _is_langtag(tag: str) -> bool:
         and parts[0].isalpha()
         and all(p and p.isascii() and p.isalnum() for p in parts[1:])
     )
+
+
+# --------------------------------------------------------------------------- vocabulary
+@dataclass(frozen=True, slots=True)
+class PinnedVocabulary:
+    """Everything some contexts (and every scoped context inside them) define: the term names,
+    the IRIs those terms map, and the ``@vocab`` values they set."""
+
+    names: frozenset[str]
+    iris: frozenset[str]
+    vocabs: frozenset[str]
+
+
+def pinned_vocabulary(contexts: CompiledContexts, urls: tuple[str, ...]) -> PinnedVocabulary:
+    """The vocabulary of the contexts at ``urls`` (each processed on its own, then every scoped
+    context of every term, transitively). An IRI outside it has no spelling in these contexts
+    anywhere: naming it by a new term cannot give a member a reader reads a second spelling."""
+    names: set[str] = set()
+    iris: set[str] = set()
+    vocabs: set[str] = set()
+    seen: set[int] = set()
+    stack = [contexts.process(INITIAL_CONTEXT, url) for url in urls]
+    while stack:
+        active = stack.pop()
+        if active.vocab is not None:
+            vocabs.add(active.vocab)
+        for name, term in active.terms.items():
+            names.add(name)
+            if term.iri is not None:
+                iris.add(term.iri)
+            if term.scoped is not _NO_SCOPE and id(term.scoped) not in seen:
+                seen.add(id(term.scoped))
+                if term.scoped is not None:
+                    stack.append(contexts.process(active, term.scoped, override_protected=True))
+    return PinnedVocabulary(frozenset(names), frozenset(iris), frozenset(vocabs))
 
 
 # --------------------------------------------------------------------------- entry points

@@ -230,7 +230,7 @@ def _view(state: ServiceState, credential: dict[str, Any]) -> tuple[dict[str, An
     except CanonicalizationError as exc:
         path = "/credential" + (exc.path or "")
         raise _refuse(400, exc.code, f"no pinned view: {exc}", path) from None
-    return view, "strict" if view == credential else "generic"
+    return view.document, "strict" if view.document == credential else "generic"
 
 
 _ID_OPTIONS = frozenset({"holder", "holderJwks"})
