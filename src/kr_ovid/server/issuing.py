@@ -30,6 +30,7 @@ from kr_ovid.integrity import add_proof
 from kr_ovid.jsonld.canon import JsonLdMode
 from kr_ovid.jsonld.expanded import pinned_view
 from kr_ovid.problems import ErrorCode, ProblemDetails
+from kr_ovid.resource_integrity import check_related_resources
 from kr_ovid.server.state import ServiceState
 from kr_ovid.status.bitstring import parse_status_list_index
 from kr_ovid.status.publish import status_entries
@@ -177,6 +178,10 @@ def issue_credential(state: ServiceState, body: Mapping[str, Any]) -> dict[str, 
             "/credential/issuer",
         )
     problems = check_structure(view)
+    if not problems:
+        # As CredentialIssuer.sign: a credential naming a pinned context with other bytes than
+        # this service uses would fail its own verifier (VC DM 2.0 §5.3), so it is not signed.
+        problems, _ = check_related_resources(view, state.loader.pinned_bytes)
     if problems:
         raise IssueRefused(400, [_under_credential(p) for p in problems])
     credential_id = options.get("credentialId")
@@ -228,6 +233,10 @@ def _view(state: ServiceState, credential: dict[str, Any]) -> tuple[dict[str, An
     try:
         view = pinned_view(credential, loader=state.loader)
     except CanonicalizationError as exc:
+        # A data-model MUST the JSON already breaks is the more useful answer (with its path).
+        problems = check_structure(credential)
+        if problems:
+            raise IssueRefused(400, [_under_credential(p) for p in problems]) from None
         path = "/credential" + (exc.path or "")
         raise _refuse(400, exc.code, f"no pinned view: {exc}", path) from None
     return view.document, "strict" if view.document == credential else "generic"
