@@ -21,7 +21,8 @@ The file (every section and key is optional; ``docs/deployment.md`` has a full e
                  list_validity_hours, list_ttl_minutes
     [challenges] path, ttl_seconds
     [verifier]   did_documents (directory), status_lists (directory), trust
-                 ("none" | "trust-list" | "test"), trust_list, root_did, validate_schema
+                 ("none" | "trust-list" | "test"), trust_list, root_did, validate_schema,
+                 accept_unknown_challenges, jsonld ("strict" | "expanded")
     [publish]    did_documents (directory), trust_list (file)
 
 Secrets never live in the file: bearer tokens appear only as SHA-256 digests (or in a separate
