@@ -14,9 +14,9 @@ the document's pinned context URLs. The view is accepted only if
   one addition: a property that no pinned context defines anywhere (an issuer's own claim, such
   as ``alumniOf``, defined inline) is named by a term of a **view context**, generated from the
   IRIs alone and served under a content-addressed ``urn:kr-ovid:view:`` URL by the view's own
-  loader. Such an IRI is refused when any pinned context (or a scoped context inside one) maps
-  a term to it, or when its name is a pinned term's name: no member a reader reads gets a second
-  spelling, and no value a pinned term could not hold is hidden under another name; and
+  loader. Such an IRI is refused when any context the loader pins (or a scoped context inside
+  one) maps a term to it, or when its name is such a term's name: no member a reader reads gets
+  a second spelling, and no value a pinned term could not hold is hidden under another name; and
 * its RDF (built by the strict walk) is byte for byte the RDF of the original document (built by
   pyld): the view *is* the signed meaning, spelled the one way the library reads.
 
@@ -160,7 +160,9 @@ def _name_foreign_properties(
     _iri_keys(view, "", found)
     if not found:
         return
-    vocabulary = pinned_vocabulary(loader.compiled, tuple(urls))
+    # Every context the loader pins, not only the document's: a view term never takes the name
+    # (or the IRI) of any term a reader of the library knows.
+    vocabulary = pinned_vocabulary(loader.compiled, tuple(sorted({*loader.urls, *urls})))
     terms: dict[str, str] = {}
     for iri, where in found.items():
         name = _term_name(iri, vocabulary)
