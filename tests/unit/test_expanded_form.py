@@ -18,6 +18,7 @@ from kr_ovid import FixedClock, GenericVerifier, VerificationContext
 from kr_ovid.errors import CanonicalizationError, ConfigurationError
 from kr_ovid.integrity import add_proof
 from kr_ovid.jsonld.expanded import pinned_view
+from kr_ovid.jsonld.loader import default_loader
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.problems import ErrorCode
 from kr_ovid.status import InMemoryStatusListStore
@@ -282,6 +283,13 @@ def test_an_issuers_own_property_is_named_by_the_view_context() -> None:
         ),
         # A foreign IRI whose name is a pinned term's name.
         ({"nom": "https://example.org/#type"}, "x", "/https:~1~1example.org~1#type"),
+        # A name another pinned context (the overseas-ID context) gives another meaning, though
+        # this document does not use that context: the ID schema reads familyName.
+        (
+            {"fam": "https://evil.example/#familyName"},
+            "x",
+            "/https:~1~1evil.example~1#familyName",
+        ),
         # A name that is not a term name.
         ({"odd": "https://example.org/#1-odd"}, "x", "/https:~1~1example.org~1#1-odd"),
     ],
@@ -333,3 +341,36 @@ def test_a_chain_with_inline_contexts_verifies_with_previous_proof_as_string_or_
     )
     refused = verifier().verify_credential(broken)
     assert refused.codes == (ErrorCode.PROOF_VERIFICATION_ERROR,)
+
+
+def test_a_name_every_pinned_context_gives_the_same_iri_keeps_it() -> None:
+    """A VC 1.1 credential defining name/description inline (the W3C suite's chains): the v1
+    context does not define them, the v2 context maps them to the same schema.org IRIs, so the
+    view names them alike."""
+    doc = {
+        "@context": [
+            "https://www.w3.org/2018/credentials/v1",
+            "https://w3id.org/security/data-integrity/v2",
+            {"name": "https://schema.org/name", "description": "https://schema.org/description"},
+        ],
+        "type": ["VerifiableCredential"],
+        "issuer": ISSUER.controller,
+        "issuanceDate": "2026-01-01T00:00:00Z",
+        "name": "Alumni Credential",
+        "credentialSubject": {"id": HOLDER.controller},
+    }
+    pinned = default_loader()
+    view = pinned_view(doc, loader=pinned)
+    assert view.document["name"] == "Alumni Credential"
+    assert view.document["@context"][-1].startswith("urn:kr-ovid:view:sha256:")
+    context = VerificationContext(clock=FixedClock(NOW), loader=pinned)
+    vc = add_proof(doc, ISSUER, created=NOW, loader=pinned, mode="generic")
+    assert GenericVerifier(context=context, jsonld="expanded").verify_credential(vc).verified
+    # A loader that also pins a context mapping "name" to http://schema.org/name (the old status
+    # list context) gives the name two meanings: refused.
+    with pytest.raises(CanonicalizationError) as err:
+        pinned_view(doc, loader=LOADER)
+    assert (err.value.code, err.value.path) == (
+        ErrorCode.MALFORMED_VALUE_ERROR,
+        "/https:~1~1schema.org~1name",
+    )

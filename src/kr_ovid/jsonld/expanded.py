@@ -14,9 +14,10 @@ the document's pinned context URLs. The view is accepted only if
   one addition: a property that no pinned context defines anywhere (an issuer's own claim, such
   as ``alumniOf``, defined inline) is named by a term of a **view context**, generated from the
   IRIs alone and served under a content-addressed ``urn:kr-ovid:view:`` URL by the view's own
-  loader. Such an IRI is refused when any context the loader pins (or a scoped context inside
-  one) maps a term to it, or when its name is such a term's name: no member a reader reads gets
-  a second spelling, and no value a pinned term could not hold is hidden under another name; and
+  loader. Such an IRI is refused when one of the document's contexts (or a scoped context inside
+  one) maps a term to it or spells it under its ``@vocab``, or when a context the loader pins
+  gives its name another meaning: no member a reader reads gets a second spelling, and no value
+  a pinned term could not hold is hidden under another name; and
 * its RDF (built by the strict walk) is byte for byte the RDF of the original document (built by
   pyld): the view *is* the signed meaning, spelled the one way the library reads.
 
@@ -160,12 +161,14 @@ def _name_foreign_properties(
     _iri_keys(view, "", found)
     if not found:
         return
-    # Every context the loader pins, not only the document's: a view term never takes the name
-    # (or the IRI) of any term a reader of the library knows.
-    vocabulary = pinned_vocabulary(loader.compiled, tuple(sorted({*loader.urls, *urls})))
+    # The document's contexts say which IRIs it can spell (a value one of their terms could not
+    # hold must not hide under another name); every context the loader pins says which names
+    # are taken (a view term never gives a name any reader knows another meaning).
+    spelled = pinned_vocabulary(loader.compiled, tuple(urls))
+    known = pinned_vocabulary(loader.compiled, tuple(sorted({*loader.urls, *urls})))
     terms: dict[str, str] = {}
     for iri, where in found.items():
-        name = _term_name(iri, vocabulary)
+        name = _term_name(iri, spelled, known)
         if name is None or name in terms:
             raise _refuse(
                 f"property {iri[:120]!r} has no term in the pinned contexts and no name of its own"
@@ -181,13 +184,15 @@ def _name_foreign_properties(
     view["@context"] = [*view["@context"], url]
 
 
-def _term_name(iri: str, vocabulary: PinnedVocabulary) -> str | None:
-    """The view term for a foreign IRI: its last segment, unless the IRI or the name belongs to
-    a pinned context (a pinned vocabulary's namespace included)."""
-    if iri in vocabulary.iris or any(iri.startswith(v) for v in vocabulary.vocabs):
+def _term_name(iri: str, spelled: PinnedVocabulary, known: PinnedVocabulary) -> str | None:
+    """The view term for a foreign IRI: its last segment, unless the document's contexts can
+    spell the IRI (a term, or under their ``@vocab``), or a pinned context gives that name any
+    other meaning (a name that every pinned context defining it maps to this very IRI, such as
+    ``name`` for ``https://schema.org/name`` in a VC 1.1 credential, keeps its meaning)."""
+    if iri in spelled.iris or any(iri.startswith(v) for v in spelled.vocabs):
         return None
     name = re.split(r"[#/:?]", iri)[-1]
-    if not _TERM_NAME.fullmatch(name) or name in vocabulary.names:
+    if not _TERM_NAME.fullmatch(name) or known.names.get(name, frozenset({iri})) != {iri}:
         return None
     return name
 

@@ -996,19 +996,19 @@ def _is_langtag(tag: str) -> bool:
 # --------------------------------------------------------------------------- vocabulary
 @dataclass(frozen=True, slots=True)
 class PinnedVocabulary:
-    """Everything some contexts (and every scoped context inside them) define: the term names,
-    the IRIs those terms map, and the ``@vocab`` values they set."""
+    """Everything some contexts (and every scoped context inside them) define: each term name
+    with what it maps to anywhere (IRIs, or the keyword it aliases), the IRIs mapped, and the
+    ``@vocab`` values set."""
 
-    names: frozenset[str]
+    names: Mapping[str, frozenset[str]]
     iris: frozenset[str]
     vocabs: frozenset[str]
 
 
 def pinned_vocabulary(contexts: CompiledContexts, urls: tuple[str, ...]) -> PinnedVocabulary:
     """The vocabulary of the contexts at ``urls`` (each processed on its own, then every scoped
-    context of every term, transitively). An IRI outside it has no spelling in these contexts
-    anywhere: naming it by a new term cannot give a member a reader reads a second spelling."""
-    names: set[str] = set()
+    context of every term, transitively): what a document using them can spell, and how."""
+    names: dict[str, set[str]] = {}
     iris: set[str] = set()
     vocabs: set[str] = set()
     seen: set[int] = set()
@@ -1018,14 +1018,19 @@ def pinned_vocabulary(contexts: CompiledContexts, urls: tuple[str, ...]) -> Pinn
         if active.vocab is not None:
             vocabs.add(active.vocab)
         for name, term in active.terms.items():
-            names.add(name)
+            meaning = term.iri if term.iri is not None else (term.keyword or "@null")
+            names.setdefault(name, set()).add(meaning)
             if term.iri is not None:
                 iris.add(term.iri)
             if term.scoped is not _NO_SCOPE and id(term.scoped) not in seen:
                 seen.add(id(term.scoped))
                 if term.scoped is not None:
                     stack.append(contexts.process(active, term.scoped, override_protected=True))
-    return PinnedVocabulary(frozenset(names), frozenset(iris), frozenset(vocabs))
+    return PinnedVocabulary(
+        {name: frozenset(meanings) for name, meanings in names.items()},
+        frozenset(iris),
+        frozenset(vocabs),
+    )
 
 
 # --------------------------------------------------------------------------- entry points
