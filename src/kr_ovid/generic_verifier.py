@@ -32,10 +32,13 @@ never raises on hostile input.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
 from kr_ovid.context import VerificationContext
+from kr_ovid.errors import CanonicalizationError, ConfigurationError
+from kr_ovid.jsonld.expanded import JsonLdForm, pinned_view
 from kr_ovid.results import VerificationResult
 from kr_ovid.schema import schemas_by_type
 from kr_ovid.stages import (
@@ -47,6 +50,7 @@ from kr_ovid.stages import (
     check_schemas,
     check_status,
     check_validity,
+    join,
     never_raises,
     presented_credentials,
     verify_credential_proofs,
@@ -66,7 +70,11 @@ class GenericVerifier:
     ``status_fetcher`` supplies status list credentials (default: none registered, so a
     credential with a status entry fails closed). ``require_issuer_proof``: at least one
     ``assertionMethod`` proof must be by the credential's issuer (VC DM 2.0 §4.7); off, the
-    proofs are verified for their own controllers only.
+    proofs are verified for their own controllers only. ``jsonld="expanded"`` also accepts a
+    document outside the strict JSON-LD form (inline ``@context`` objects, VC DM 2.0 §4.3) and
+    decides everything on its pinned view (:func:`~kr_ovid.jsonld.expanded.pinned_view`: the
+    expanded document compacted with the pinned contexts only, whose RDF must be the
+    document's); the default reads only the strict form.
     """
 
     def __init__(
@@ -75,7 +83,11 @@ class GenericVerifier:
         context: VerificationContext | None = None,
         status_fetcher: StatusListFetcher | None = None,
         require_issuer_proof: bool = True,
+        jsonld: JsonLdForm = "strict",
     ) -> None:
+        if jsonld not in ("strict", "expanded"):
+            raise ConfigurationError("jsonld must be 'strict' or 'expanded'")
+        self._jsonld: JsonLdForm = jsonld
         self._context = context if context is not None else VerificationContext()
         self._status = StatusChecker(status_fetcher, context=self._context)
         self._issuer_proofs: IssuerProofs = "one" if require_issuer_proof else "none"
@@ -121,15 +133,19 @@ class GenericVerifier:
         now = self._context.now()
         if not check_parse(vp, run):
             return run.result(None)
-        check_contexts(vp, self._context.loader, run, "")
-        check_data_model(vp, self._context.loader, run, "", kind="VerifiablePresentation")
+        viewed = self._viewed(vp, run, "", self._context)
+        if viewed is None:
+            return run.result(None)
+        vp, context = viewed
+        check_contexts(vp, context.loader, run, "")
+        check_data_model(vp, context.loader, run, "", kind="VerifiablePresentation")
         if run.errors:
             return run.result(None)
         holder = vp.get("holder")
         holder_id = holder.get("id") if isinstance(holder, dict) else holder
         verify_presentation_proofs(
             vp,
-            self._context,
+            context,
             run,
             now=now,
             challenge=challenge,
@@ -142,12 +158,38 @@ class GenericVerifier:
         verified = [
             document
             for prefix, item in items
-            if (document := self._credential(item, run, now=now, prefix=prefix)) is not None
+            if (document := self._credential(item, run, now=now, prefix=prefix, context=context))
+            is not None
         ]
         return run.result(vp, None, tuple(verified))
 
+    def _viewed(
+        self, document: dict[str, Any], run: Run, prefix: str, context: VerificationContext
+    ) -> tuple[dict[str, Any], VerificationContext] | None:
+        """The document every later stage reads, and the context it is read in: itself, or
+        with ``jsonld="expanded"`` its pinned view and a context whose loader serves the view's
+        contexts (house rule 5: decisions read the signed meaning); ``None`` when it has none
+        (the reason is in ``run``)."""
+        if self._jsonld == "strict":
+            return document, context
+        run.checks.append("expanded")
+        try:
+            view = pinned_view(document, loader=context.loader)
+        except CanonicalizationError as exc:
+            run.fail(exc.code, f"no pinned view: {exc}", join(prefix, exc.path) or None)
+            return None
+        if view.loader is context.loader:
+            return view.document, context
+        return view.document, dataclasses.replace(context, loader=view.loader)
+
     def _credential(
-        self, credential: Any, run: Run, *, now: datetime, prefix: str
+        self,
+        credential: Any,
+        run: Run,
+        *,
+        now: datetime,
+        prefix: str,
+        context: VerificationContext | None = None,
     ) -> dict[str, Any] | None:
         """One credential through parse → contexts → structure → proof → validity → status →
         schema; ``None`` when any failed (the problems are in ``run``)."""
@@ -155,17 +197,20 @@ class GenericVerifier:
         # An embedded credential was bounded with its presentation: only its shape is new.
         if not check_parse(credential, run, prefix, bounded=bool(prefix)):
             return None
-        document: dict[str, Any] = credential
-        check_contexts(document, self._context.loader, run, prefix)
-        check_data_model(document, self._context.loader, run, prefix)
+        viewed = self._viewed(credential, run, prefix, context or self._context)
+        if viewed is None:
+            return None
+        document, context = viewed
+        check_contexts(document, context.loader, run, prefix)
+        check_data_model(document, context.loader, run, prefix)
         if len(run.errors) > before:
             return None
         proofs = verify_credential_proofs(
-            document, self._context, run, prefix, now=now, issuer_proofs=self._issuer_proofs
+            document, context, run, prefix, now=now, issuer_proofs=self._issuer_proofs
         )
         if proofs is None:
             return None
-        check_validity(document, run, prefix, now=now, context=self._context)
+        check_validity(document, run, prefix, now=now, context=context)
         check_status(
             document,
             self._status,

@@ -52,6 +52,8 @@ _MULTIHASH: Mapping[int, tuple[str, int]] = {
     0x15: ("sha3_384", 48),
     0x14: ("sha3_512", 64),
 }
+#: A multibase value without a multihash header: a SHA-2 digest by its length.
+_RAW_SHA2: Mapping[int, str] = {32: "sha256", 48: "sha384", 64: "sha512"}
 _SRI = re.compile(r"^(sha256|sha384|sha512)-([A-Za-z0-9+/]+={0,2})(\?[\x21-\x7e]*)?$")
 _MAX_DIGESTS = 8
 
@@ -88,7 +90,9 @@ def parse_digest_sri(value: str) -> list[ResourceDigest]:
 
 def parse_digest_multibase(value: str) -> ResourceDigest:
     """VC Data Integrity §2.6 ``digestMultibase``: multibase (``u`` base64url without padding or
-    ``z`` base58btc) of a multihash (sha2-256/384/512, sha3-256/384/512)."""
+    ``z`` base58btc) of a multihash (sha2-256/384/512, sha3-256/384/512), or of a bare SHA-2
+    digest (32, 48 or 64 bytes: sha256, sha384, sha512), as VC DM 2.0 §5.3 Example 42 writes
+    it."""
     if value.startswith("u"):
         text = value[1:]
         if not re.fullmatch(r"[A-Za-z0-9_-]+", text):
@@ -101,12 +105,16 @@ def parse_digest_multibase(value: str) -> ResourceDigest:
         raw = decode_multibase_base58btc(value, what="digestMultibase")
     else:
         raise KeyFormatError("digestMultibase must be base64url (u) or base58btc (z)")
-    if len(raw) < 2 or raw[0] not in _MULTIHASH:
+    known = _MULTIHASH.get(raw[0]) if len(raw) >= 2 else None
+    if known is not None and raw[1] == known[1] and len(raw) == 2 + known[1]:
+        return ResourceDigest(known[0], raw[2:])
+    if len(raw) in _RAW_SHA2:
+        # A bare SHA-2 digest, as VC DM 2.0 §5.3's own example (and the W3C suite) writes it;
+        # its lengths (32, 48, 64) are never those of a multihash (34, 50, 66).
+        return ResourceDigest(_RAW_SHA2[len(raw)], raw)
+    if known is None:
         raise KeyFormatError("digestMultibase is not a known multihash")
-    algorithm, size = _MULTIHASH[raw[0]]
-    if raw[1] != size or len(raw) != 2 + size:
-        raise KeyFormatError("digestMultibase has the wrong length for its algorithm")
-    return ResourceDigest(algorithm, raw[2:])
+    raise KeyFormatError("digestMultibase has the wrong length for its algorithm")
 
 
 def digest_matches(digest: ResourceDigest, data: bytes) -> bool:

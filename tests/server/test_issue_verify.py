@@ -196,3 +196,34 @@ def test_foreign_did_key_issuer_is_trusted_in_test_mode_only(service) -> None:
     with service.client() as client:
         response = client.post("/credentials/verify", json={"verifiableCredential": vc})
     assert response.status_code == 200, response.text
+
+
+def test_related_resource_digest_of_a_pinned_context_is_compared_on_issue(service) -> None:
+    """VC DM 2.0 §5.3, as CredentialIssuer.sign: a digest of a pinned context must match the
+    pinned bytes (the Recommendation's, Example 42), or the service would sign a credential its
+    own verifier refuses. The W3C suite's digest of the 2024-07-20 revision is such a case."""
+    import base64
+    import hashlib
+
+    from kr_ovid.jsonld.loader import default_loader
+
+    pinned = default_loader().pinned_bytes("https://www.w3.org/ns/credentials/v2")
+    assert pinned is not None
+    good = "sha384-" + base64.b64encode(hashlib.sha384(pinned).digest()).decode()
+    assert good == "sha384-l/HrjlBCNWyAX91hr6LFV2Y3heB5Tcr6IeE4/Tje8YyzYBM8IhqjHWiWpr8+ZbYU"
+    bare = "u" + base64.urlsafe_b64encode(hashlib.sha256(pinned).digest()).decode().rstrip("=")
+    for digest in ({"digestSRI": good}, {"digestMultibase": bare}):
+        related = {"id": "https://www.w3.org/ns/credentials/v2", **digest}
+        with service.client() as client:
+            issued = client.post(
+                "/credentials/issue",
+                json={"credential": credential(service.issuer, relatedResource=related)},
+            )
+        assert issued.status_code == 201, issued.text
+    stale = {
+        "id": "https://www.w3.org/ns/credentials/v2",
+        "digestSRI": "sha384-NSOcNpmdIVUxIJGvGUoe22FjTWrXiaXlsZ8q6912LdnR3KraQO2n75Ica4wK4Qeg",
+    }
+    problem = _refusal(service, {"credential": credential(service.issuer, relatedResource=stale)})
+    assert problem["code"] == "CRYPTOGRAPHIC_SECURITY_ERROR"
+    assert problem["path"] == "/credential/relatedResource"

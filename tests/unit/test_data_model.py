@@ -19,14 +19,14 @@ import pytest
 
 from kr_ovid import FixedClock, GenericVerifier, VerificationContext
 from kr_ovid.credential import VC_V1_CONTEXT, VC_V2_CONTEXT, check_structure
-from kr_ovid.errors import ProofGenerationError
+from kr_ovid.errors import KeyFormatError, ProofGenerationError
 from kr_ovid.integrity import DATA_INTEGRITY_V2_CONTEXT, add_proof, verify_proof
 from kr_ovid.issuer import CredentialIssuer
 from kr_ovid.jsonld.loader import default_loader
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.keys.multikey import encode_multibase_base58btc
 from kr_ovid.problems import ErrorCode
-from kr_ovid.resource_integrity import parse_digest_multibase, parse_digest_sri
+from kr_ovid.resource_integrity import digest_matches, parse_digest_multibase, parse_digest_sri
 
 from support import TEST_CTX_URL, example_loader
 
@@ -378,6 +378,22 @@ def test_digest_parsers_accept_both_spellings_and_several_digests() -> None:
     assert parse_digest_multibase(as_b64url) == parse_digest_multibase(
         encode_multibase_base58btc(raw)
     )
+
+
+@pytest.mark.parametrize("algorithm", ["sha256", "sha384", "sha512"])
+def test_a_bare_sha2_digest_multibase_is_read_by_its_length(algorithm: str) -> None:
+    """VC DM 2.0 §5.3 Example 42 (and the W3C suite) write digestMultibase without a multihash
+    header: 32, 48 or 64 bytes, never a multihash length (34, 50, 66)."""
+    data = b"resource"
+    bare = hashlib.new(algorithm, data).digest()
+    parsed = parse_digest_multibase("u" + base64.urlsafe_b64encode(bare).decode().rstrip("="))
+    assert parsed.algorithm == algorithm
+    assert digest_matches(parsed, data)
+    assert not digest_matches(parsed, b"other")
+    assert parse_digest_multibase(encode_multibase_base58btc(bare)) == parsed
+    # A sha2-256 multihash code with a wrong length byte is neither form: refused.
+    with pytest.raises(KeyFormatError):
+        parse_digest_multibase("u" + base64.urlsafe_b64encode(b"\x12\x21" + bare[:31]).decode())
 
 
 def test_pinned_bytes_are_only_those_of_manifest_files() -> None:

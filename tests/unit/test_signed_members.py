@@ -393,3 +393,46 @@ def test_a_verified_presentation_lists_its_credentials_typed(dep: Deployment) ->
     assert result.credentials == (dep.credential,)
     refused = verifier.verify_presentation(vp, challenge="other", domain="https://gov24.example")
     assert not refused.verified and refused.credentials == ()
+
+
+def generic_expanded(dep: Deployment, at: datetime, lists: list[dict[str, Any]]) -> Any:
+    """GenericVerifier(jsonld="expanded"): reads a respelled document on its pinned view."""
+    from kr_ovid import GenericVerifier, VerificationContext
+
+    fetcher = LocalStatusListFetcher()
+    for lst in lists:
+        fetcher.register(lst)
+    context = VerificationContext(resolver=RESOLVER, clock=FixedClock(at))
+    return GenericVerifier(context=context, status_fetcher=fetcher, jsonld="expanded")
+
+
+def test_expanded_form_decides_the_respelled_attacks_from_the_signed_meaning(
+    dep: Deployment,
+) -> None:
+    """The three attacks against the opt-in expanded form: the respelled status is checked (the
+    revoked ID is refused as revoked), the respelled validUntil is read (the expired ID expires),
+    and a respelled status list is still read strictly (refused)."""
+    now = ISSUED_AT + timedelta(days=2)
+    dep.revoke()
+    lists = dep.lists(now)
+    forged = hide_status_and_schema(dep.credential)
+    result = generic_expanded(dep, now, lists).verify_credential(forged)
+    assert codes(result) == {ErrorCode.CREDENTIAL_REVOKED}
+
+    fresh = Deployment()
+    expiry = datetime.fromisoformat(fresh.credential["validUntil"].replace("Z", "+00:00"))
+    later = expiry + timedelta(days=1)
+    expired = as_iri_key(fresh.credential, "validUntil")
+    result = generic_expanded(fresh, later, fresh.lists(later)).verify_credential(expired)
+    assert codes(result) == {ErrorCode.VALIDITY_PERIOD_ERROR}
+    # Before expiry the same respelled document is the issuer's, and it verifies.
+    assert generic_expanded(fresh, now, fresh.lists(now)).verify_credential(expired).verified
+
+    old_lists = fresh.lists(ISSUED_AT)
+    replay_at = ISSUED_AT + timedelta(days=60)
+    fresh.revoke()
+    stale = as_iri_key(old_lists[0], "validUntil")
+    result = generic_expanded(fresh, replay_at, [stale, *old_lists[1:]]).verify_credential(
+        fresh.credential
+    )
+    assert ErrorCode.STATUS_VERIFICATION_ERROR in codes(result)

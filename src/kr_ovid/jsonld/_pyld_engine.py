@@ -42,6 +42,8 @@ def pyld_options(loader: StaticDocumentLoader) -> dict[str, Any]:
         "base": _SENTINEL_BASE,
         "processingMode": "json-ld-1.1",
         "extractAllScripts": False,
+        # A base direction is signed as the i18n datatype (JSON-LD 1.1 §8.1.2), never dropped.
+        "rdfDirection": "i18n-datatype",
     }
 
 

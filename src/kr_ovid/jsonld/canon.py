@@ -158,6 +158,8 @@ def _rdf_term(item: Any) -> tuple[str, ...]:
         return ("literal", "true" if value else "false", datatype or _XSD + "boolean")
     if isinstance(value, int):
         return ("literal", str(value), datatype or _XSD + "integer")
+    # (No @direction here: JSON-LD compares values without it and keeps one of two values that
+    # differ only in direction; the copy is refused as repeated, never silently merged.)
     if isinstance(value, str) and isinstance(item.get("@language"), str):
         return ("language", value, item["@language"].lower())
     if isinstance(value, str):

@@ -69,8 +69,10 @@ __all__ = [
     "ActiveContext",
     "CompiledContexts",
     "JsonLdLimits",
+    "PinnedVocabulary",
     "Quad",
     "check_shape",
+    "pinned_vocabulary",
     "to_quads",
 ]
 
@@ -628,7 +630,7 @@ class _Walk:
             where: _Key = (
                 (type_key or "", i) if type(element[type_key or ""]) is list else (type_key or "")
             )
-            emit(subject, _RDF_TYPE_TERM, _vocab_iri(type_scoped, t, path, where), graph)
+            emit(subject, _RDF_TYPE_TERM, _type_iri(type_scoped, t, path, where), graph)
         # One statement per (predicate, object) of this node: a second member name for the same
         # predicate, or a repeated array item, with the same RDF term would not be signed. (Equal
         # objects without an id are distinct blank nodes, so they never collide here.)
@@ -708,6 +710,8 @@ class _Walk:
                 return _vocab_iri(scoped, item, path, key, what="value")
             _refuse("a string where the term expects another type", _at(path, key))
         if kind_of_item is dict:
+            if kind == _PLAIN and "@value" in item:
+                return _language_value(item, term, active, path, key)
             if kind not in (_ID, _VOCAB, _PLAIN):
                 _refuse("a value object or node where the term expects a literal", _at(path, key))
             if term.graph:
@@ -773,6 +777,19 @@ def _state_once(stated: set[tuple[str, str]], predicate: str, o: str, path: str,
     if (predicate, o) in stated:
         _refuse("repeated RDF term: RDF keeps one copy", _at(path, key), ErrorCode.DATA_LOSS_ERROR)
     stated.add((predicate, o))
+    if o[-1] == ">" and _I18N_MARK in o:
+        # JSON-LD compares values without @direction (jsonld.js and pyld alike): two values of
+        # one predicate that differ only in direction are merged into one, and the other dropped.
+        cut = o.rindex(_I18N_MARK)
+        language = o[cut + len(_I18N_MARK) : o.rindex("_")]
+        merged = o[:cut] + (f"@{language}" if language else "")
+        if (predicate, merged) in stated:
+            _refuse(
+                "a value differing from another only in @direction: JSON-LD keeps one",
+                _at(path, key),
+                ErrorCode.DATA_LOSS_ERROR,
+            )
+        stated.add((predicate, merged))
 
 
 def _at(path: str, key: _Key) -> str:
@@ -843,6 +860,84 @@ def _vocab_iri(active: ActiveContext, value: str, path: str, key: _Key, what: st
     _refuse(f"{what} {value[:80]!r} is not a term of the document's contexts", _at(path, key), code)
 
 
+_I18N: Final = "https://www.w3.org/ns/i18n#"
+_I18N_MARK: Final = "^^<" + _I18N
+_DIRECTIONS: Final = frozenset({"ltr", "rtl"})
+_LANGUAGE_VALUE_KEYS: Final = frozenset({"@value", "@language", "@direction"})
+
+
+def _language_value(
+    item: dict[str, Any], term: _Term, active: ActiveContext, path: str, key: _Key
+) -> str:
+    """A language value object of an untyped term (VC DM 2.0 §11.1; JSON-LD 1.1 §8.1.2 Object to
+    RDF): ``rdf:langString``, or with ``@direction`` the ``i18n-datatype`` literal
+    ``^^<https://www.w3.org/ns/i18n#{language}_{direction}>`` (the RDF the generic mode makes, so
+    the direction is signed, never dropped). Only the spelling no plain string has is accepted: a
+    bare ``{"@value"}`` or one that restates the term's own language is another spelling."""
+    where = _at(path, key)
+    if not item.keys() <= _LANGUAGE_VALUE_KEYS:
+        _refuse("a value object may hold only @value, @language and @direction", where)
+    text, language, direction = item["@value"], item.get("@language"), item.get("@direction")
+    if type(text) is not str:
+        _refuse("a language value object's @value must be a string", where)
+    if language is not None and (type(language) is not str or not _is_langtag(language)):
+        _refuse("invalid language tag", where)
+    if direction is not None and direction not in _DIRECTIONS:
+        _refuse('@direction must be "ltr" or "rtl"', where)
+    if (item.get("@language", "") is None) or (item.get("@direction", "") is None):
+        _refuse("null would not be signed", where, ErrorCode.DATA_LOSS_ERROR)
+    if language is not None:
+        language = language.lower()  # as JSON-LD expansion does (jsonld.js and pyld alike)
+    if direction is None:
+        if language is None:
+            _refuse("a value object without @language or @direction is a plain string", where)
+        default = term.language if term.language is not _NO_LANGUAGE else active.language
+        if isinstance(default, str) and language == default.lower():
+            _refuse("a value object restating the term's language is a plain string", where)
+        return f'"{_escape(text, path, key)}"@{language}'
+    return f'"{_escape(text, path, key)}"^^<{_I18N}{language or ""}_{direction}>'
+
+
+def _type_iri(active: ActiveContext, value: str, path: str, key: _Key) -> str:
+    """A type: a term, vocab-relative, or an absolute IRI that no term of the active context maps
+    and that ``@vocab`` cannot spell (VC DM 2.0 §4.5: "terms and/or absolute URL strings"). Each
+    type IRI thus has one spelling; a compact IRI or blank node type is refused."""
+    if value in active.terms or ":" not in value:
+        return _vocab_iri(active, value, path, key)
+    prefix, _, suffix = value.partition(":")
+    where = _at(path, key)
+    if prefix == "_":
+        _refuse("a blank node type", where)
+    if not suffix.startswith("//"):
+        pterm = active.terms.get(prefix)
+        if pterm is not None and pterm.iri is not None and pterm.prefix:
+            _refuse("a compact IRI type (another spelling of a full IRI)", where)
+    if not _absolute_iri(value):
+        _refuse(f"type {value[:80]!r} is not a valid absolute IRI", where)
+    if value in _term_iris(active):
+        _refuse(f"type {value[:80]!r} is spelled by a term of the contexts", where)
+    vocab = active.vocab
+    if vocab is not None and value.startswith(vocab):
+        rest = value[len(vocab) :]
+        if rest and ":" not in rest and not rest.startswith("@"):
+            _refuse(f"type {value[:80]!r} is spelled by a vocabulary-relative name", where)
+    return f"<{value}>"
+
+
+_TERM_IRIS: Final[dict[int, frozenset[str]]] = {}
+
+
+def _term_iris(active: ActiveContext) -> frozenset[str]:
+    """The IRIs the active context's terms map to (memoised by context uid, bounded)."""
+    iris = _TERM_IRIS.get(active.uid)
+    if iris is None:
+        iris = frozenset(t.iri for t in active.terms.values() if t.iri is not None)
+        if len(_TERM_IRIS) >= 1024:
+            _TERM_IRIS.clear()
+        _TERM_IRIS[active.uid] = iris
+    return iris
+
+
 def _strings(raw: Any, path: str, key: str) -> list[str]:
     if isinstance(raw, str):
         return [raw]
@@ -895,6 +990,46 @@ def _is_langtag(tag: str) -> bool:
         parts[0].isascii()
         and parts[0].isalpha()
         and all(p and p.isascii() and p.isalnum() for p in parts[1:])
+    )
+
+
+# --------------------------------------------------------------------------- vocabulary
+@dataclass(frozen=True, slots=True)
+class PinnedVocabulary:
+    """Everything some contexts (and every scoped context inside them) define: each term name
+    with what it maps to anywhere (IRIs, or the keyword it aliases), the IRIs mapped, and the
+    ``@vocab`` values set."""
+
+    names: Mapping[str, frozenset[str]]
+    iris: frozenset[str]
+    vocabs: frozenset[str]
+
+
+def pinned_vocabulary(contexts: CompiledContexts, urls: tuple[str, ...]) -> PinnedVocabulary:
+    """The vocabulary of the contexts at ``urls`` (each processed on its own, then every scoped
+    context of every term, transitively): what a document using them can spell, and how."""
+    names: dict[str, set[str]] = {}
+    iris: set[str] = set()
+    vocabs: set[str] = set()
+    seen: set[int] = set()
+    stack = [contexts.process(INITIAL_CONTEXT, url) for url in urls]
+    while stack:
+        active = stack.pop()
+        if active.vocab is not None:
+            vocabs.add(active.vocab)
+        for name, term in active.terms.items():
+            meaning = term.iri if term.iri is not None else (term.keyword or "@null")
+            names.setdefault(name, set()).add(meaning)
+            if term.iri is not None:
+                iris.add(term.iri)
+            if term.scoped is not _NO_SCOPE and id(term.scoped) not in seen:
+                seen.add(id(term.scoped))
+                if term.scoped is not None:
+                    stack.append(contexts.process(active, term.scoped, override_protected=True))
+    return PinnedVocabulary(
+        {name: frozenset(meanings) for name, meanings in names.items()},
+        frozenset(iris),
+        frozenset(vocabs),
     )
 
 

@@ -21,7 +21,8 @@ The file (every section and key is optional; ``docs/deployment.md`` has a full e
                  list_validity_hours, list_ttl_minutes
     [challenges] path, ttl_seconds
     [verifier]   did_documents (directory), status_lists (directory), trust
-                 ("none" | "trust-list" | "test"), trust_list, root_did, validate_schema
+                 ("none" | "trust-list" | "test"), trust_list, root_did, validate_schema,
+                 accept_unknown_challenges, jsonld ("strict" | "expanded")
     [publish]    did_documents (directory), trust_list (file)
     [oid4vp]     enabled, policies, response_modes, request_ttl_seconds,
                  backend_token_sha256 = [hex, ...], backend_token_file
@@ -46,6 +47,7 @@ from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 from kr_ovid.errors import ConfigurationError
+from kr_ovid.jsonld.expanded import JsonLdForm
 from kr_ovid.status.bitstring import MIN_LIST_LENGTH
 from kr_ovid.status.store import DEFAULT_LIST_SIZE, MAX_LIST_SIZE
 from kr_ovid.suites import DEFAULT_CRYPTOSUITE, SUITES
@@ -176,6 +178,11 @@ class VerifierConfig:
     #: (or that was used already) is refused, unless this is set; unset in the file, it is set
     #: in test mode only (the W3C suites make up their own challenges).
     accept_unknown_challenges: bool | None = None
+    #: How the verify and issue routes read JSON-LD: ``"strict"`` (only the plain compacted form
+    #: of the pinned contexts) or ``"expanded"`` (also a document with inline contexts, decided
+    #: on its pinned view, :mod:`kr_ovid.jsonld.expanded`). Unset in the file: ``"expanded"``
+    #: in test mode (the W3C suites send inline contexts), else ``"strict"``.
+    jsonld: JsonLdForm | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -306,6 +313,7 @@ _SECTIONS: Final = {
         "trust_list",
         "root_did",
         "accept_unknown_challenges",
+        "jsonld",
     },
     "publish": {"did_documents", "trust_list"},
     "oid4vp": {
@@ -456,6 +464,16 @@ def _trust_mode(value: str | None) -> TrustMode | None:
     raise ConfigurationError("[verifier] trust must be 'none', 'trust-list' or 'test'")
 
 
+def _jsonld_form(value: str | None) -> JsonLdForm | None:
+    if value is None:
+        return None
+    if value == "strict":
+        return "strict"
+    if value == "expanded":
+        return "expanded"
+    raise ConfigurationError("[verifier] jsonld must be 'strict' or 'expanded'")
+
+
 def token_digest(token: str) -> str:
     """The hex SHA-256 under which a bearer token is configured and compared."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -543,6 +561,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path, source: str = "") -> Se
         trust_list=ver.path("trust_list", must_exist=True),
         root_did=ver.text("root_did"),
         accept_unknown_challenges=ver.get("accept_unknown_challenges", bool, None),
+        jsonld=_jsonld_form(ver.text("jsonld")),
     )
 
     pub = _section(data, "publish", base)
@@ -704,6 +723,9 @@ def finish(config: ServiceConfig) -> ServiceConfig:
     if config.verifier.trust is None:
         mode: TrustMode = "test" if config.test_mode else "none"
         config = replace(config, verifier=replace(config.verifier, trust=mode))
+    if config.verifier.jsonld is None:
+        form: JsonLdForm = "expanded" if config.test_mode else "strict"
+        config = replace(config, verifier=replace(config.verifier, jsonld=form))
     if config.verifier.accept_unknown_challenges is None:
         verifier = replace(config.verifier, accept_unknown_challenges=config.test_mode)
         config = replace(config, verifier=verifier)

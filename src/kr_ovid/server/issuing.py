@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from kr_ovid.credential import VC_V2_CONTEXT, check_structure, issuer_id
-from kr_ovid.errors import ConfigurationError, KrOvidError, StatusListError
+from kr_ovid.errors import CanonicalizationError, ConfigurationError, KrOvidError, StatusListError
 from kr_ovid.integrity import add_proof
+from kr_ovid.jsonld.canon import JsonLdMode
+from kr_ovid.jsonld.expanded import pinned_view
 from kr_ovid.problems import ErrorCode, ProblemDetails
 from kr_ovid.resource_integrity import check_related_resources
 from kr_ovid.server.state import ServiceState
@@ -156,18 +158,30 @@ def issue_credential(state: ServiceState, body: Mapping[str, Any]) -> dict[str, 
             "/options/cryptosuite",
         )
     purpose = _requested_purpose(options)
-    if issuer_id(credential) != state.issuer_did:
+    # Every check reads the credential's signed meaning: the credential itself in the strict
+    # form, else (``[verifier] jsonld = "expanded"``) its pinned view, signed as sent in the
+    # generic mode (same RDF, so the same signature).
+    view, mode = _view(state, credential)
+    if mode == "generic" and suite == "eddsa-jcs-2022":
+        # JCS signs the JSON: only the strict form has one meaning a verifier reads.
+        raise _refuse(
+            400,
+            ErrorCode.MALFORMED_VALUE_ERROR,
+            "eddsa-jcs-2022 signs only credentials in the strict JSON-LD form",
+            "/credential/@context",
+        )
+    if issuer_id(view) != state.issuer_did:
         raise _refuse(
             400,
             ErrorCode.MALFORMED_VALUE_ERROR,
             f"issuer must be this service's DID, {state.issuer_did}",
             "/credential/issuer",
         )
-    problems = check_structure(credential)
+    problems = check_structure(view)
     if not problems:
-        # §5.3: a digest of a pinned context that does not match it fails every verifier
-        # (kr_ovid.issuer.refuse_nonconforming makes the same check for the library's issuer).
-        problems, _ = check_related_resources(credential, state.loader.pinned_bytes)
+        # As CredentialIssuer.sign: a credential naming a pinned context with other bytes than
+        # this service uses would fail its own verifier (VC DM 2.0 §5.3), so it is not signed.
+        problems, _ = check_related_resources(view, state.loader.pinned_bytes)
     if problems:
         raise IssueRefused(400, [_under_credential(p) for p in problems])
     credential_id = options.get("credentialId")
@@ -184,17 +198,48 @@ def issue_credential(state: ServiceState, body: Mapping[str, Any]) -> dict[str, 
             # A dry run first: whatever refuses the document does so before a status index is
             # spent on it (the store never hands an index out twice, so a failure would waste it).
             add_proof(
-                credential, state.signer, cryptosuite=suite, loader=state.loader, clock=state.clock
+                credential,
+                state.signer,
+                cryptosuite=suite,
+                loader=state.loader,
+                clock=state.clock,
+                mode=mode,
             )
         except KrOvidError as exc:
             raise _refuse(400, exc.code, str(exc), exc.path) from None
         unsigned, _ = _with_status(state, unsigned, purpose, credential_id)
+        if mode == "generic":
+            _view(state, unsigned)  # the status entry, read under the credential's contexts
     try:
         return add_proof(
-            unsigned, state.signer, cryptosuite=suite, loader=state.loader, clock=state.clock
+            unsigned,
+            state.signer,
+            cryptosuite=suite,
+            loader=state.loader,
+            clock=state.clock,
+            mode=mode,
         )
     except KrOvidError as exc:
         raise _refuse(400, exc.code, str(exc), exc.path) from None
+
+
+def _view(state: ServiceState, credential: dict[str, Any]) -> tuple[dict[str, Any], JsonLdMode]:
+    """The credential's pinned view and the JSON-LD mode that signs it: ``("strict")`` for a
+    credential in the strict form; with ``[verifier] jsonld = "expanded"`` a credential with
+    inline contexts is read on its pinned view and signed by pyld in safe mode (its RDF is the
+    view's, :func:`~kr_ovid.jsonld.expanded.pinned_view`)."""
+    if state.config.verifier.jsonld != "expanded":
+        return credential, "strict"
+    try:
+        view = pinned_view(credential, loader=state.loader)
+    except CanonicalizationError as exc:
+        # A data-model MUST the JSON already breaks is the more useful answer (with its path).
+        problems = check_structure(credential)
+        if problems:
+            raise IssueRefused(400, [_under_credential(p) for p in problems]) from None
+        path = "/credential" + (exc.path or "")
+        raise _refuse(400, exc.code, f"no pinned view: {exc}", path) from None
+    return view.document, "strict" if view.document == credential else "generic"
 
 
 _ID_OPTIONS = frozenset({"holder", "holderJwks"})

@@ -75,7 +75,11 @@ def _options(body: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
 
 
 def _verifier(state: ServiceState) -> GenericVerifier:
-    return GenericVerifier(context=state.context, status_fetcher=state.status_fetcher)
+    return GenericVerifier(
+        context=state.context,
+        status_fetcher=state.status_fetcher,
+        jsonld=state.config.verifier.jsonld or "strict",
+    )
 
 
 def _verdict(result: VerificationResult, extra: list[ProblemDetails]) -> Response:
