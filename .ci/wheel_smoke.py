@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import kr_ovid
+from kr_ovid.clock import FixedClock
 from kr_ovid.integrity import add_proof, verify_proof
 from kr_ovid.keys import Ed25519Signer
 
@@ -25,7 +26,7 @@ credential = {
 }
 for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
     signed = add_proof(credential, signer, cryptosuite=suite, created=now)
-    result = verify_proof(signed, now=now)
+    result = verify_proof(signed, clock=FixedClock(now))
     if not result.verified:
         sys.exit(f"{suite}: {result.to_dict()}")
 
@@ -50,4 +51,8 @@ issued = issuer.issue_id(person, holder=signer.controller)
 assert issued.credential is not None
 if validate_credential(issued.credential):
     sys.exit("issued credential does not match the packaged schema")
+# dc+sd-jwt reads the ID's vct from the packaged type metadata.
+copies = issuer.issue_id(person, holder_jwks=[signer.public.jwk], formats=("dc+sd-jwt",))
+if len(copies.sd_jwts) != 1 or copies.sd_jwts[0].format != "dc+sd-jwt":
+    sys.exit("dc+sd-jwt issuance from the wheel failed")
 print(f"wheel smoke test passed ({here.parent})")
