@@ -194,25 +194,22 @@ def issue_credential(state: ServiceState, body: Mapping[str, Any]) -> dict[str, 
         )
     unsigned = copy.deepcopy(credential)
     if purpose is not None:
-        try:
-            # A dry run first: whatever refuses the document does so before a status index is
-            # spent on it (the store never hands an index out twice, so a failure would waste it).
-            add_proof(
-                credential,
-                state.signer,
-                cryptosuite=suite,
-                loader=state.loader,
-                clock=state.clock,
-                mode=mode,
-            )
-        except KrOvidError as exc:
-            raise _refuse(400, exc.code, str(exc), exc.path) from None
+        # A dry run first: whatever refuses the document does so before a status index is
+        # spent on it (the store never hands an index out twice, so a failure would waste it).
+        _sign(state, credential, suite, mode)
         unsigned, _ = _with_status(state, unsigned, purpose, credential_id)
         if mode == "generic":
             _view(state, unsigned)  # the status entry, read under the credential's contexts
+    return _sign(state, unsigned, suite, mode)
+
+
+def _sign(
+    state: ServiceState, document: dict[str, Any], suite: str, mode: JsonLdMode
+) -> dict[str, Any]:
+    """The service's proof on ``document``; a refusal is a 400 with its code and path."""
     try:
         return add_proof(
-            unsigned,
+            document,
             state.signer,
             cryptosuite=suite,
             loader=state.loader,
