@@ -1,0 +1,128 @@
+"""Hostile issuers, holders and relays against the pinned view (GenericVerifier(jsonld="expanded"))
+and the strict form it lands in.
+
+Each attack signs (or re-spells) a document so that its RDF states a decision-relevant fact
+(an expiry, a status entry) somewhere the JSON the verifier reads does not show it. The ones that
+worked are fixed and pinned here with the exact code; the ones that failed stay as cheap
+regression tests.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from kr_ovid import FixedClock, GenericVerifier, VerificationContext
+from kr_ovid.errors import CanonicalizationError
+from kr_ovid.integrity import add_proof
+from kr_ovid.jsonld.canon import check_strict
+from kr_ovid.keys import Ed25519Signer
+from kr_ovid.problems import ErrorCode
+from kr_ovid.status import InMemoryStatusListStore
+from kr_ovid.status.check import LocalStatusListFetcher
+from kr_ovid.status.publish import issue_status_list_credential, status_entries
+
+from support import vector_loader
+
+ISSUER = Ed25519Signer.from_seed(b"\x41" * 32)
+HOLDER = Ed25519Signer.from_seed(b"\x43" * 32)
+NOW = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
+V2 = "https://www.w3.org/ns/credentials/v2"
+CRED = "https://www.w3.org/2018/credentials#"
+ID = "urn:uuid:5b0e6d1c-2f4a-4c8e-9d3b-7a1f0c2e4b68"
+BASE = "https://status.example/lists"
+LOADER = vector_loader()
+
+
+def credential(**changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "@context": [V2],
+        "id": ID,
+        "type": ["VerifiableCredential"],
+        "issuer": ISSUER.controller,
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": HOLDER.controller},
+    }
+    doc.update(changes)
+    return doc
+
+
+def signed(doc: dict[str, Any], *, mode: str = "generic") -> dict[str, Any]:
+    """Signed by the issuer over the RDF pyld makes (a hostile issuer signs what it likes)."""
+    return add_proof(doc, ISSUER, created=NOW, loader=LOADER, mode=mode)  # type: ignore[arg-type]
+
+
+def verifier(jsonld: str = "expanded", **kw: Any) -> GenericVerifier:
+    context = VerificationContext(clock=FixedClock(NOW), loader=LOADER)
+    return GenericVerifier(context=context, jsonld=jsonld, **kw)  # type: ignore[arg-type]
+
+
+def revoked_entry() -> tuple[dict[str, Any], LocalStatusListFetcher]:
+    store = InMemoryStatusListStore(clock=FixedClock(NOW))
+    allocation = store.allocate(credential_id=ID)
+    store.set_status(allocation.list_id, allocation.index, "revocation", 1, actor="t", reason="t")
+    fetcher = LocalStatusListFetcher()
+    fetcher.register(
+        issue_status_list_credential(
+            store,
+            allocation.list_id,
+            "revocation",
+            ISSUER,
+            base=BASE,
+            issuer=ISSUER.controller,
+            clock=FixedClock(NOW),
+        )
+    )
+    return status_entries(allocation, BASE)[0], fetcher
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def _hidden(member: str, value: Any) -> dict[str, Any]:
+    """The credential's own node described a second time, inside ``evidence``: the RDF gives the
+    credential ``member`` (one graph, one subject), the top-level JSON does not show it."""
+    return credential(evidence={"id": ID, "type": "VerifiableCredential", member: value})
+
+
+@pytest.mark.parametrize("jsonld", ["strict", "expanded"])
+def test_an_expiry_on_a_second_description_of_the_credential_is_refused(jsonld: str) -> None:
+    vc = signed(_hidden("validUntil", "2020-01-01T00:00:00Z"))
+    result = verifier(jsonld).verify_credential(vc)
+    assert not result.verified
+    assert ErrorCode.MALFORMED_VALUE_ERROR in result.codes
+
+
+@pytest.mark.parametrize("jsonld", ["strict", "expanded"])
+def test_a_status_entry_on_a_second_description_of_the_credential_is_refused(jsonld: str) -> None:
+    entry, fetcher = revoked_entry()
+    vc = signed(_hidden("credentialStatus", entry))
+    result = verifier(jsonld, status_fetcher=fetcher).verify_credential(vc)
+    assert not result.verified
+    assert ErrorCode.MALFORMED_VALUE_ERROR in result.codes
+
+
+def test_the_same_attack_under_inline_contexts_is_refused() -> None:
+    doc = _hidden("validUntil", "2020-01-01T00:00:00Z")
+    doc["@context"] = [V2, {"Extra": "https://example.org/#Extra"}]
+    doc["type"] = ["VerifiableCredential", "Extra"]
+    result = verifier().verify_credential(signed(doc))
+    assert not result.verified
+    assert result.codes == (ErrorCode.MALFORMED_VALUE_ERROR,)
+
+
+def test_the_strict_form_refuses_a_second_description_of_the_root_node() -> None:
+    with pytest.raises(CanonicalizationError) as caught:
+        check_strict(_hidden("validUntil", "2020-01-01T00:00:00Z"), loader=LOADER)
+    assert caught.value.code is ErrorCode.MALFORMED_VALUE_ERROR
+    assert caught.value.path == "/evidence"
+
+
+def test_a_bare_reference_to_the_credential_is_still_accepted() -> None:
+    # A link to the credential states one triple about another node; it describes nothing.
+    vc = signed(credential(evidence={"id": ID}))
+    assert verifier().verify_credential(vc).verified
+    assert verifier("strict").verify_credential(vc).verified
