@@ -26,6 +26,10 @@ One freedom is left, and it is harmless: a node with an ``id`` that is described
 (an issuer that is also the ``issuingMission``) can have its members moved between the places
 without changing the RDF (a statement both places make is one statement). No decision reads such
 a member, and the ID's JSON Schema (which its credential type fixes) pins where each one stands.
+The document's own node (the top node of each graph: the credential, the presentation, an
+embedded credential) is the exception: a second description of it is refused, since a
+``validUntil`` or ``credentialStatus`` written there would be signed for the credential and never
+read; a bare reference to it (only an ``id``) describes nothing and is kept.
 A repeated item in one array is refused. A single value and a one-item array are also one RDF
 statement (the compacted form writes either, depending on the term's container), and the order of
 an array's items is not signed (its items are a set of statements); every reader in the library
@@ -510,7 +514,7 @@ _DEFAULT_LIMITS: Final = JsonLdLimits()
 
 
 class _Walk:
-    __slots__ = ("blank", "contexts", "labels", "limits", "quads")
+    __slots__ = ("blank", "contexts", "labels", "limits", "quads", "roots")
 
     def __init__(self, contexts: CompiledContexts, limits: JsonLdLimits) -> None:
         self.contexts = contexts
@@ -520,6 +524,7 @@ class _Walk:
         self.quads: dict[Quad, None] = {}
         self.blank = 0
         self.labels: dict[str, str] = {}
+        self.roots: dict[str, str] = {}  # graph -> its top node (the document, a credential)
 
     def emit(self, s: str, p: str, o: str, g: str) -> None:
         quads = self.quads
@@ -621,10 +626,17 @@ class _Walk:
                 if id_key is not None and _keyword_of(active, id_key) != "@id":
                     _refuse("a type-scoped context redefines the id member", _ptr(path, id_key))
         # Subject.
+        root_seen = graph in self.roots
         if id_key is not None:
             subject = self.iri(element[id_key], active, path, id_key)
         else:
             subject = self.new_blank()
+        root = self.roots.setdefault(graph, subject)
+        if subject == root and root_seen and any(k != id_key for k in element):
+            # The RDF merges both descriptions into the document's own node, but every reader
+            # reads its members at the top: a validUntil or credentialStatus here would be signed
+            # and never read. (A bare reference describes nothing and is kept.)
+            _refuse("the document's own node is described a second time", path)
         emit = self.emit
         for i, t in enumerate(type_values):
             where: _Key = (
