@@ -9,7 +9,6 @@ regression tests.
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -129,3 +128,35 @@ def test_a_bare_reference_to_the_credential_is_still_accepted() -> None:
     assert result.verified, result.errors
     assert result.document is not None
     assert result.document["credentialSubject"]["seeAlso"] == {"id": ID}
+
+
+@pytest.mark.parametrize("jsonld", ["strict", "expanded"])
+@pytest.mark.parametrize("first", ["credentialStatus", "evidence"])
+def test_a_status_entry_described_a_second_time_is_refused(jsonld: str, first: str) -> None:
+    # The RDF gives the entry two indexes (the revoked one under evidence); the status check read
+    # only the entry at credentialStatus and called a revoked credential valid.
+    entry, fetcher = revoked_entry()
+    entry_id = "https://status.example/entries/1"
+    shown = dict(entry, id=entry_id, statusListIndex=str(int(entry["statusListIndex"]) + 1))
+    hidden = {
+        "id": entry_id,
+        "type": "BitstringStatusListEntry",
+        "statusListIndex": entry["statusListIndex"],
+    }
+    members = {"credentialStatus": shown, "evidence": hidden}
+    other = "evidence" if first == "credentialStatus" else "credentialStatus"
+    doc = credential(**{first: members[first], other: members[other]})
+    result = verifier(jsonld, status_fetcher=fetcher).verify_credential(signed(doc))
+    assert not result.verified
+    assert result.codes == (ErrorCode.MALFORMED_VALUE_ERROR,)
+
+
+def test_a_schema_described_a_second_time_is_refused() -> None:
+    schema = {"id": "https://schemas.example/degree.json", "type": "JsonSchema"}
+    doc = credential(
+        credentialSchema=schema,
+        evidence={**schema, "digestSRI": "sha384-" + "A" * 64},
+    )
+    with pytest.raises(CanonicalizationError) as caught:
+        check_strict(doc, loader=LOADER)
+    assert caught.value.code is ErrorCode.MALFORMED_VALUE_ERROR
