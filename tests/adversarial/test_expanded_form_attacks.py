@@ -9,6 +9,7 @@ regression tests.
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -160,3 +161,43 @@ def test_a_schema_described_a_second_time_is_refused() -> None:
     with pytest.raises(CanonicalizationError) as caught:
         check_strict(doc, loader=LOADER)
     assert caught.value.code is ErrorCode.MALFORMED_VALUE_ERROR
+
+
+@pytest.mark.parametrize("jsonld", ["strict", "expanded"])
+@pytest.mark.parametrize(
+    "respelled",
+    [["BitstringStatusListEntry"], ["BitstringStatusListEntry", "https://example.org/#Other"]],
+)
+def test_a_status_entry_type_written_as_an_array_is_still_checked(
+    jsonld: str, respelled: list[str]
+) -> None:
+    # A one-item array is the same RDF as the string: any relay could respell an issued entry.
+    # The status check compared the JSON value with the string, called the entry of an unknown
+    # type, and (status not required) only warned: a revoked credential verified.
+    entry, fetcher = revoked_entry()
+    doc = credential(credentialStatus=dict(entry, type=respelled))
+    result = verifier(jsonld, status_fetcher=fetcher).verify_credential(signed(doc))
+    assert not result.verified
+    assert result.codes == (ErrorCode.CREDENTIAL_REVOKED,)
+
+
+def test_a_relayed_one_item_type_array_keeps_the_signature_and_is_revoked() -> None:
+    entry, fetcher = revoked_entry()
+    vc = signed(credential(credentialStatus=entry), mode="strict")
+    relayed = copy.deepcopy(vc)
+    relayed["credentialStatus"]["type"] = ["BitstringStatusListEntry"]
+    result = verifier("strict", status_fetcher=fetcher).verify_credential(relayed)
+    assert "proof" in result.checks and not result.verified
+    assert result.codes == (ErrorCode.CREDENTIAL_REVOKED,)
+
+
+def test_a_declared_schema_type_written_as_an_array_is_still_applied() -> None:
+    # The shipped overseas-ID schema, declared by a credential it does not fit: applied (its
+    # findings are errors), whether its type is a string or a one-item array.
+    schema = "https://w3id.org/kr-ovid/schemas/overseas-national-id.json"
+    codes = []
+    for spelled in ("JsonSchema", ["JsonSchema"]):
+        doc = credential(credentialSchema={"id": schema, "type": spelled})
+        codes.append(verifier().verify_credential(signed(doc)).codes)
+    assert codes[0] and set(codes[0]) == {ErrorCode.MALFORMED_VALUE_ERROR}  # the schema's findings
+    assert codes[1] == codes[0]
