@@ -19,6 +19,7 @@ from kr_ovid import FixedClock, GenericVerifier, VerificationContext
 from kr_ovid.errors import CanonicalizationError
 from kr_ovid.integrity import add_proof
 from kr_ovid.jsonld.canon import check_strict
+from kr_ovid.jsonld.expanded import pinned_view
 from kr_ovid.keys import Ed25519Signer
 from kr_ovid.problems import ErrorCode
 from kr_ovid.status import InMemoryStatusListStore
@@ -201,3 +202,31 @@ def test_a_declared_schema_type_written_as_an_array_is_still_applied() -> None:
         codes.append(verifier().verify_credential(signed(doc)).codes)
     assert codes[0] and set(codes[0]) == {ErrorCode.MALFORMED_VALUE_ERROR}  # the schema's findings
     assert codes[1] and set(codes[1]) == set(codes[0])  # (the array spelling: one finding more)
+
+
+def _scoped_bomb(terms: int, uses: int) -> dict[str, Any]:
+    """An unsigned document whose property-scoped context of ``terms`` definitions is processed
+    again for each of ``uses`` nodes (pyld memoises only pinned contexts): work terms × uses
+    from a few hundred kilobytes, all before any signature is looked at."""
+    big = {f"t{i}": f"https://example.org/#t{i}" for i in range(terms)}
+    doc = credential()
+    doc["@context"] = [V2, {"n": {"@id": "https://example.org/#n", "@context": big}}]
+    doc["credentialSubject"] = {
+        "id": HOLDER.controller,
+        "n": [{"t1": str(i)} for i in range(uses)],
+    }
+    return doc
+
+
+def test_context_processing_work_is_bounded() -> None:
+    with pytest.raises(CanonicalizationError) as caught:
+        pinned_view(_scoped_bomb(5_000, 100), loader=LOADER)
+    assert caught.value.code is ErrorCode.SIZE_LIMIT_ERROR
+    assert "term definitions" in str(caught.value)
+    result = verifier().verify_credential(_scoped_bomb(5_000, 100))
+    assert result.codes == (ErrorCode.SIZE_LIMIT_ERROR,)
+
+
+def test_a_scoped_context_used_a_few_times_is_within_the_bound() -> None:
+    vc = signed(_scoped_bomb(50, 20))
+    assert verifier().verify_credential(vc).verified
