@@ -10,6 +10,7 @@ regression tests.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -230,3 +231,150 @@ def test_context_processing_work_is_bounded() -> None:
 def test_a_scoped_context_used_a_few_times_is_within_the_bound() -> None:
     vc = signed(_scoped_bomb(50, 5))
     assert verifier().verify_credential(vc).verified
+
+
+# --------------------------------------------------------------------------- attacks that failed
+
+PAST = "2020-01-01T00:00:00Z"
+EVIL = "https://evil.example/"
+
+
+def _respelled(context: dict[str, Any], **members: Any) -> dict[str, Any]:
+    doc = credential(**members)
+    doc["@context"] = [V2, context]
+    return doc
+
+
+# Each signed by the issuer with an expired validUntil or a revoked status entry, respelled under
+# an inline context: the verdict is the signed meaning (expired, revoked) or a refusal, never
+# verified.
+REFUSED_OR_READ: dict[str, tuple[dict[str, Any], dict[str, Any], set[ErrorCode]]] = {
+    "@nest": ({"meta": "@nest"}, {"meta": {"validUntil": PAST}}, {ErrorCode.VALIDITY_PERIOD_ERROR}),
+    "@base": ({"@base": EVIL}, {"validUntil": PAST}, {ErrorCode.VALIDITY_PERIOD_ERROR}),
+    "@id alias": ({"myid": "@id"}, {"validUntil": PAST}, {ErrorCode.VALIDITY_PERIOD_ERROR}),
+    "@propagate": (
+        {"@propagate": False, "x": "https://example.org/#x"},
+        {"validUntil": PAST},
+        {ErrorCode.VALIDITY_PERIOD_ERROR},
+    ),
+    "view term named validUntil": (
+        {"vu": EVIL + "validUntil"},
+        {"vu": PAST},
+        {ErrorCode.MALFORMED_VALUE_ERROR},
+    ),
+    "view term named credentialStatus": (
+        {"cs": EVIL + "credentialStatus"},
+        {"cs": "x"},
+        {ErrorCode.MALFORMED_VALUE_ERROR},
+    ),
+    "validUntil as @json": (
+        {"vu": {"@id": CRED + "validUntil", "@type": "@json"}},
+        {"vu": PAST},
+        {ErrorCode.MALFORMED_VALUE_ERROR},
+    ),
+    "validUntil as @id": (
+        {"vu": {"@id": CRED + "validUntil", "@type": "@id"}},
+        {"vu": "urn:example:x"},
+        {ErrorCode.MALFORMED_VALUE_ERROR},
+    ),
+    "validUntil as plain string": (
+        {"vu": {"@id": CRED + "validUntil"}},
+        {"vu": PAST},
+        {ErrorCode.MALFORMED_VALUE_ERROR},
+    ),
+    "validUntil in a @language map": (
+        {"vu": {"@id": CRED + "validUntil", "@container": "@language"}},
+        {"vu": {"en": PAST}},
+        {ErrorCode.MALFORMED_VALUE_ERROR},
+    ),
+    "@graph container": (
+        {"g": {"@id": "https://example.org/#g", "@container": "@graph"}},
+        {"g": {"id": ID, "type": "VerifiableCredential", "validUntil": PAST}},
+        {ErrorCode.MALFORMED_VALUE_ERROR},
+    ),
+    "@reverse of credentialSubject": (
+        {"r": {"@reverse": CRED + "credentialSubject"}},
+        {"r": {"id": "did:example:other"}},
+        {ErrorCode.MALFORMED_VALUE_ERROR},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_OR_READ))
+def test_a_respelling_under_an_inline_context_is_read_or_refused(name: str) -> None:
+    context, members, codes = REFUSED_OR_READ[name]
+    result = verifier().verify_credential(signed(_respelled(context, **members)))
+    assert not result.verified
+    assert codes <= set(result.codes)
+
+
+@pytest.mark.parametrize(
+    ("name", "context", "container_value"),
+    [
+        ("@index map", {"m": {"@id": CRED + "credentialStatus", "@container": "@index"}}, "a"),
+        ("@id map", {"m": {"@id": CRED + "credentialStatus", "@container": "@id"}}, "id"),
+        ("@type map", {"m": {"@id": CRED + "credentialStatus", "@container": "@type"}}, "type"),
+        ("@json", {"m": {"@id": CRED + "credentialStatus", "@type": "@json"}}, None),
+        ("@vocab", {"m": {"@id": CRED + "credentialStatus", "@type": "@vocab"}}, "vocab"),
+    ],
+)
+def test_a_status_entry_respelled_in_a_map_is_revoked_or_refused(
+    name: str, context: dict[str, Any], container_value: str | None
+) -> None:
+    entry, fetcher = revoked_entry()
+    value: Any = entry
+    if container_value == "a":
+        value = {"a": entry}
+    elif container_value in ("id", "type"):
+        key = entry[container_value]
+        value = {key: {k: v for k, v in entry.items() if k != container_value}}
+    elif container_value == "vocab":
+        value = "BitstringStatusListEntry"
+    doc = _respelled(context, m=value)
+    result = verifier(status_fetcher=fetcher).verify_credential(signed(doc))
+    assert not result.verified, name
+    assert result.codes in ((ErrorCode.CREDENTIAL_REVOKED,), (ErrorCode.MALFORMED_VALUE_ERROR,))
+
+
+@pytest.mark.parametrize(
+    ("name", "context"),
+    [
+        ("@import of an unpinned URL", {"@import": EVIL + "ctx"}),
+        ("@import on loopback", {"@import": "http://127.0.0.1:9/ctx"}),
+        ("scoped context URL", {"a": {"@id": "https://example.org/#a", "@context": EVIL + "c"}}),
+    ],
+)
+def test_a_context_that_is_not_pinned_is_never_fetched(name: str, context: dict[str, Any]) -> None:
+    # (The suite's socket guard fails any connection: refusal here is the static loader's.)
+    doc = credential(credentialSubject={"id": HOLDER.controller, "a": {"b": "c"}})
+    doc["@context"] = [V2, context]
+    result = verifier().verify_credential(doc)
+    assert result.codes == (ErrorCode.UNKNOWN_CONTEXT,), name
+
+
+def test_relays_cannot_move_an_expiry_out_of_the_top_node() -> None:
+    vc = signed(credential(validUntil=PAST), mode="strict")
+    included = copy.deepcopy(vc)
+    included["@included"] = [{"id": ID, "validUntil": included.pop("validUntil")}]
+    top = copy.deepcopy(vc)
+    subject = top.pop("credentialSubject")
+    reversed_doc = {
+        "@context": top.pop("@context"),
+        "id": subject["id"],
+        "@reverse": {CRED + "credentialSubject": top},
+    }
+    for doc in (included, reversed_doc):
+        result = verifier().verify_credential(doc)
+        assert not result.verified
+        assert set(result.codes) <= {ErrorCode.DATA_LOSS_ERROR, ErrorCode.MALFORMED_VALUE_ERROR}
+
+
+def test_the_overseas_id_verifier_takes_no_jsonld_form() -> None:
+    # Only GenericVerifier has the expanded path; the ID verifier and its policies read the
+    # strict form, and a document with an inline context is refused before anything else.
+    import inspect
+
+    from kr_ovid.verifier import Verifier, VerifierPolicy
+
+    assert "jsonld" not in inspect.signature(Verifier).parameters
+    assert "jsonld" not in {f.name for f in dataclasses.fields(VerifierPolicy)}
