@@ -27,8 +27,8 @@ One freedom is left, and it is harmless: a node with an ``id`` that is described
 without changing the RDF (a statement both places make is one statement). No decision reads such
 a member, and the ID's JSON Schema (which its credential type fixes) pins where each one stands.
 The nodes a verifier reads at one place are the exception: the top node of each graph (the
-credential, the presentation, an embedded credential, a proof) and a status entry or schema with
-an ``id``. A second description of one of them is refused, since a ``validUntil``, a
+credential, the presentation, an embedded credential, a proof) and a status entry with an
+``id``. A second description of one of them is refused, since a ``validUntil``, a
 ``credentialStatus`` or a second ``statusListIndex`` written there would be signed and never read;
 a bare reference to it (only an ``id``) describes nothing and is kept.
 A repeated item in one array is refused. A single value and a one-item array are also one RDF
@@ -84,11 +84,9 @@ __all__ = [
 RDF_TYPE: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _RDF_TYPE_TERM: Final = f"<{RDF_TYPE}>"
 # Nodes whose members a verifier reads where these predicates point (besides each graph's top
-# node: the credential, the presentation, a proof): described there only.
-_READ_AT_ONE_PLACE: Final = frozenset(
-    f"<https://www.w3.org/2018/credentials#{name}>"
-    for name in ("credentialStatus", "credentialSchema")
-)
+# node: the credential, the presentation, a proof): described there only. (Not a schema: its id
+# is also described by a relatedResource digest, VC DM 2.0 §5.3, and its type alone is read.)
+_READ_AT_ONE_PLACE: Final = frozenset({"<https://www.w3.org/2018/credentials#credentialStatus>"})
 XSD: Final = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING: Final = XSD + "string"
 XSD_BOOLEAN: Final = XSD + "boolean"
