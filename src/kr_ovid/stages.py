@@ -308,7 +308,7 @@ def check_schemas(
         where = f"/credentialSchema/{i}" if isinstance(schemas, list) else "/credentialSchema"
         declared = (
             entry.get("id")
-            if isinstance(entry, dict) and entry.get("type") == "JsonSchema"
+            if isinstance(entry, dict) and "JsonSchema" in credential_types(entry)
             else None
         )
         if isinstance(declared, str) and declared in required:

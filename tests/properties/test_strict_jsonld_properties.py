@@ -490,6 +490,13 @@ def test_generated_documents_strict_equals_pyld(
     note(json.dumps(context, ensure_ascii=False))
     note(json.dumps(doc, ensure_ascii=False))
     loader = StaticDocumentLoader({CTX: context})
+    refusal = refused_by_strict(doc, loader)
+    if refusal is not None and "described a second time" in str(refusal):
+        # A graph's top node described again in a nested node: the same RDF (pyld makes it),
+        # but a member written there would be signed and never read where readers read it.
+        assert refusal.code is ErrorCode.MALFORMED_VALUE_ERROR
+        assert outcome(doc, loader, "generic") != "refused"
+        return
     if outcome(doc, loader, "strict") == "refused":
         # The one refusal a generated document can meet: two member names of one predicate with
         # one value (one RDF statement, so a copy would go unsigned). Both modes refuse it.
@@ -506,6 +513,14 @@ def test_generated_documents_strict_equals_pyld(
     # The context's own member order does not matter either (definitions refer to each other).
     reordered = StaticDocumentLoader({CTX: shuffled(context, rnd, contexts=True)})
     assert canon(doc, reordered) == strict
+
+
+def refused_by_strict(doc: Any, loader: StaticDocumentLoader) -> CanonicalizationError | None:
+    try:
+        canon(doc, loader)
+    except CanonicalizationError as exc:
+        return exc
+    return None
 
 
 def outcome(doc: Any, loader: StaticDocumentLoader, mode: str) -> str:

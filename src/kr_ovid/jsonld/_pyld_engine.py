@@ -23,7 +23,14 @@ from kr_ovid.jsonld.loader import StaticDocumentLoader
 from kr_ovid.jsonld.nquads import CanonicalizationLimitError, HashAlgorithm, quad_line
 from kr_ovid.problems import ErrorCode
 
-__all__ = ["BoundedURDNA2015", "Processor", "cause_code", "pyld_options"]
+__all__ = [
+    "MAX_CONTEXT_CHARACTERS",
+    "MAX_TERM_DEFINITIONS",
+    "BoundedURDNA2015",
+    "Processor",
+    "cause_code",
+    "pyld_options",
+]
 
 # Sentinel base: an IRI that resolves against it was relative in the input.
 SENTINEL_HOST = "kr-ovid-relative-iri.invalid"
@@ -49,6 +56,15 @@ def pyld_options(loader: StaticDocumentLoader) -> dict[str, Any]:
 
 _LINEAGE = "pinned-lineage"
 
+#: Work one pyld run may spend on contexts. Pinned contexts are memoised (processed once per
+#: loader), but a context built on a request's inline context is processed again for every node
+#: a scoped context applies to, and pyld's context resolver serialises each context object
+#: (JCS, in Python) to look it up: without a bound, a few hundred kilobytes of inline context
+#: cost size x uses before any signature is looked at. A credential with inline contexts needs
+#: a few thousand definitions and a few hundred thousand characters.
+MAX_TERM_DEFINITIONS = 100_000
+MAX_CONTEXT_CHARACTERS = 5_000_000
+
 
 class Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
     """pyld's processor that remembers processed contexts in the loader's private memo.
@@ -65,6 +81,19 @@ class Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
         super().__init__(on_property_dropped=_dropped)
         self._memo = loader.processed_contexts
         self._loader = loader
+        self._definitions = 0
+        self._characters = 0
+
+    def _create_term_definition(self, *args: Any, **kwargs: Any) -> Any:
+        """pyld's Create Term Definition (JSON-LD 1.1 §4.2.2), counted against
+        :data:`MAX_TERM_DEFINITIONS`."""
+        self._definitions += 1
+        if self._definitions > MAX_TERM_DEFINITIONS:
+            raise CanonicalizationError(
+                f"more than {MAX_TERM_DEFINITIONS} term definitions to process",
+                code=ErrorCode.SIZE_LIMIT_ERROR,
+            )
+        return super()._create_term_definition(*args, **kwargs)
 
     def _process_context(  # noqa: PLR0917 — pyld's own signature
         self,
@@ -101,6 +130,8 @@ class Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
                 hit = self._memo.get(key)
                 if hit is not None:
                     return hit
+        if not isinstance(local_ctx, str):
+            self._spend(local_ctx)
         result = super()._process_context(
             active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
         )
@@ -109,6 +140,19 @@ class Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
             if "_uuid" in result:
                 self._memo[(_LINEAGE, result["_uuid"])] = True
         return result
+
+    def _spend(self, local_ctx: Any) -> None:
+        """Count a context object pyld is about to resolve and process (its JSON size) against
+        :data:`MAX_CONTEXT_CHARACTERS`."""
+        try:
+            self._characters += len(json.dumps(local_ctx, default=dict))
+        except (TypeError, ValueError):
+            return  # (pyld refuses what is not JSON)
+        if self._characters > MAX_CONTEXT_CHARACTERS:
+            raise CanonicalizationError(
+                f"more than {MAX_CONTEXT_CHARACTERS} characters of contexts to process",
+                code=ErrorCode.SIZE_LIMIT_ERROR,
+            )
 
     def _pinned_lineage(self, active_ctx: Any) -> bool:
         """Built from pinned contexts only (or empty): a context built from a request's inline

@@ -26,6 +26,11 @@ One freedom is left, and it is harmless: a node with an ``id`` that is described
 (an issuer that is also the ``issuingMission``) can have its members moved between the places
 without changing the RDF (a statement both places make is one statement). No decision reads such
 a member, and the ID's JSON Schema (which its credential type fixes) pins where each one stands.
+The nodes a verifier reads at one place are the exception: the top node of each graph (the
+credential, the presentation, an embedded credential, a proof) and a status entry with an
+``id``. A second description of one of them is refused, since a ``validUntil``, a
+``credentialStatus`` or a second ``statusListIndex`` written there would be signed and never read;
+a bare reference to it (only an ``id``) describes nothing and is kept.
 A repeated item in one array is refused. A single value and a one-item array are also one RDF
 statement (the compacted form writes either, depending on the term's container), and the order of
 an array's items is not signed (its items are a set of statements); every reader in the library
@@ -78,6 +83,10 @@ __all__ = [
 
 RDF_TYPE: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _RDF_TYPE_TERM: Final = f"<{RDF_TYPE}>"
+# Nodes whose members a verifier reads where these predicates point (besides each graph's top
+# node: the credential, the presentation, a proof): described there only. (Not a schema: its id
+# is also described by a relatedResource digest, VC DM 2.0 §5.3, and its type alone is read.)
+_READ_AT_ONE_PLACE: Final = frozenset({"<https://www.w3.org/2018/credentials#credentialStatus>"})
 XSD: Final = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING: Final = XSD + "string"
 XSD_BOOLEAN: Final = XSD + "boolean"
@@ -510,7 +519,7 @@ _DEFAULT_LIMITS: Final = JsonLdLimits()
 
 
 class _Walk:
-    __slots__ = ("blank", "contexts", "labels", "limits", "quads")
+    __slots__ = ("blank", "contexts", "described", "graphs", "labels", "limits", "quads")
 
     def __init__(self, contexts: CompiledContexts, limits: JsonLdLimits) -> None:
         self.contexts = contexts
@@ -520,6 +529,9 @@ class _Walk:
         self.quads: dict[Quad, None] = {}
         self.blank = 0
         self.labels: dict[str, str] = {}
+        self.graphs: set[str] = set()  # graphs whose top node was walked
+        # (graph, node) -> whether readers read it at one place: a node described with an id.
+        self.described: dict[tuple[str, str], bool] = {}
 
     def emit(self, s: str, p: str, o: str, g: str) -> None:
         quads = self.quads
@@ -539,6 +551,17 @@ class _Walk:
         if found is None:
             found = self.labels[label] = self.new_blank()
         return found
+
+    def _describe(self, graph: str, subject: str, read_here: bool, path: str) -> None:
+        """Refuse a second description of a node that readers read at one place only (module
+        docstring): the RDF merges both into one node, and a member written at the other place
+        (a ``validUntil``, a second ``statusListIndex``) would be signed and never read. A bare
+        reference (only an ``id``) describes nothing and never gets here."""
+        before = self.described.get((graph, subject))
+        if before is None:
+            self.described[(graph, subject)] = read_here
+        elif before or read_here:
+            _refuse("a node the verifier reads at one place is described a second time", path)
 
     # -- node objects (Expansion §5.1.2 steps 7-13, then the node's statements)
     def node(  # noqa: PLR0917 — the expansion algorithm's own inputs
@@ -625,6 +648,15 @@ class _Walk:
             subject = self.iri(element[id_key], active, path, id_key)
         else:
             subject = self.new_blank()
+        top = graph not in self.graphs
+        self.graphs.add(graph)
+        if id_key is not None and any(k != id_key for k in element):
+            self._describe(
+                graph,
+                subject,
+                top or (prop is not None and prop.predicate in _READ_AT_ONE_PLACE),
+                path,
+            )
         emit = self.emit
         for i, t in enumerate(type_values):
             where: _Key = (

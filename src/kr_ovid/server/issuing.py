@@ -110,7 +110,7 @@ def _with_status(
             "this service has no https public URL, so it publishes no status lists",
             "/options/credentialStatus",
         )
-    key = credential_id if credential_id is not None else credential.get("id")
+    key = credential_id
     store_key = key if isinstance(key, str) else f"urn:uuid:{uuid.uuid4()}"
     try:
         allocation = state.store.allocate(credential_id=store_key)
@@ -197,7 +197,9 @@ def issue_credential(state: ServiceState, body: Mapping[str, Any]) -> dict[str, 
         # A dry run first: whatever refuses the document does so before a status index is
         # spent on it (the store never hands an index out twice, so a failure would waste it).
         _sign(state, credential, suite, mode)
-        unsigned, _ = _with_status(state, unsigned, purpose, credential_id)
+        # The id the signed credential has is the view's (an inline alias may spell it).
+        key = credential_id if credential_id is not None else view.get("id")
+        unsigned, _ = _with_status(state, unsigned, purpose, key)
         if mode == "generic":
             _view(state, unsigned)  # the status entry, read under the credential's contexts
     return _sign(state, unsigned, suite, mode)

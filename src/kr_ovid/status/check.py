@@ -203,7 +203,9 @@ class StatusChecker:
         retryable = False
         for i, entry in enumerate(entries):
             path = f"/credentialStatus/{i}" if isinstance(status, list) else "/credentialStatus"
-            if entry.get("type") != "BitstringStatusListEntry":
+            # A type is a string or an array of them (VC DM 2.0 §4.5; one RDF statement per
+            # item): an entry that is a BitstringStatusListEntry is checked however it is spelled.
+            if "BitstringStatusListEntry" not in credential_types(entry):
                 unknown = ProblemDetails(
                     ErrorCode.STATUS_VERIFICATION_ERROR,
                     "status entry type is not BitstringStatusListEntry: it cannot be checked",
