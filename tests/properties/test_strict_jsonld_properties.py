@@ -569,6 +569,30 @@ def test_subject_as_the_credential_node_with_a_repeated_statement_is_refused_by_
     assert generic.value.code is ErrorCode.DATA_LOSS_ERROR
 
 
+def test_a_node_described_twice_with_values_differing_only_in_direction_is_refused() -> None:
+    """Found by the large profile: JSON-LD merges the two descriptions of one node and keeps one
+    of two values that differ only in @direction (pyld dropped the directed one), so the copy
+    would go unsigned; both modes refuse it."""
+    loader = StaticDocumentLoader(
+        {CTX: {"@context": {"@protected": True, "note": VOCAB + "note", "rel": VOCAB + "rel"}}}
+    )
+    doc = {
+        "@context": [V2, CTX],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": {
+            "id": "did:example:holder",
+            "note": {"@value": "x", "@direction": "rtl"},
+            "rel": {"id": "did:example:holder", "note": "x"},
+        },
+    }
+    for mode in ("strict", "generic"):
+        with pytest.raises(CanonicalizationError) as refusal:
+            canon(doc, loader, mode)
+        assert refusal.value.code is ErrorCode.DATA_LOSS_ERROR
+        assert "only in @direction" in str(refusal.value)
+
+
 def test_iri_with_unicode_space_agrees_with_pyld() -> None:
     loader = StaticDocumentLoader(
         {CTX: {"@context": {"@protected": True, "name2": VOCAB + "name2"}}}

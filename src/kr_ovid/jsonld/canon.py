@@ -96,7 +96,12 @@ def _check_iri(value: object, where: str, *, blank_ok: bool) -> None:
 
 
 def _check_expanded(expanded: Any) -> None:
-    """Refuse relative or invalid IRIs anywhere in pyld's expanded output (iteratively)."""
+    """Refuse relative or invalid IRIs anywhere in pyld's expanded output (iteratively), and
+    values pyld would merge away."""
+    # (node @id, property, the value's RDF term without @direction) -> its @direction: JSON-LD
+    # merges the descriptions of one node and compares values without @direction, so of two
+    # values differing only in direction (at two places) one is dropped and goes unsigned.
+    directions: dict[tuple[str, str, tuple[str, ...]], object] = {}
     stack: list[Any] = [expanded]
     while stack:
         item = stack.pop()
@@ -137,7 +142,28 @@ def _check_expanded(expanded: Any) -> None:
             else:
                 _check_iri(key, "a property", blank_ok=False)
                 _check_repeated(value, key)
+                node = item.get("@id")
+                if isinstance(node, str) and isinstance(value, list):
+                    _check_directions(directions, node, key, value)
                 stack.append(value)
+
+
+def _check_directions(
+    directions: dict[tuple[str, str, tuple[str, ...]], object],
+    node: str,
+    prop: str,
+    values: list[Any],
+) -> None:
+    for item in values:
+        if isinstance(item, dict) and "@value" in item:
+            where = (node, prop, _rdf_term(item))
+            direction = item.get("@direction")
+            if directions.setdefault(where, direction) != direction:
+                raise CanonicalizationError(
+                    f"a value of {node[:200]} differing from another only in @direction: "
+                    "JSON-LD keeps one",
+                    code=ErrorCode.DATA_LOSS_ERROR,
+                )
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"

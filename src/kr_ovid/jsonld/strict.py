@@ -519,7 +519,16 @@ _DEFAULT_LIMITS: Final = JsonLdLimits()
 
 
 class _Walk:
-    __slots__ = ("blank", "contexts", "described", "graphs", "labels", "limits", "quads")
+    __slots__ = (
+        "blank",
+        "contexts",
+        "described",
+        "graphs",
+        "labels",
+        "language_values",
+        "limits",
+        "quads",
+    )
 
     def __init__(self, contexts: CompiledContexts, limits: JsonLdLimits) -> None:
         self.contexts = contexts
@@ -532,6 +541,9 @@ class _Walk:
         self.graphs: set[str] = set()  # graphs whose top node was walked
         # (graph, node) -> whether readers read it at one place: a node described with an id.
         self.described: dict[tuple[str, str], bool] = {}
+        # A language value object was read: its @direction is checked across every description
+        # of its node once the walk is done (_check_directions).
+        self.language_values = False
 
     def emit(self, s: str, p: str, o: str, g: str) -> None:
         quads = self.quads
@@ -743,6 +755,7 @@ class _Walk:
             _refuse("a string where the term expects another type", _at(path, key))
         if kind_of_item is dict:
             if kind == _PLAIN and "@value" in item:
+                self.language_values = True
                 return _language_value(item, term, active, path, key)
             if kind not in (_ID, _VOCAB, _PLAIN):
                 _refuse("a value object or node where the term expects a literal", _at(path, key))
@@ -1078,7 +1091,34 @@ def _root(document: Any, contexts: CompiledContexts, limits: JsonLdLimits) -> _W
         raise CanonicalizationError(str(exc), code=ErrorCode.UNKNOWN_CONTEXT) from None
     except RecursionError:
         _refuse("document nests too deeply", code=ErrorCode.SIZE_LIMIT_ERROR)
+    if walk.language_values:
+        _check_directions(walk.quads)
     return walk
+
+
+def _check_directions(quads: Mapping[Quad, None]) -> None:
+    """JSON-LD compares values without ``@direction`` (pyld and jsonld.js alike), also when it
+    merges the descriptions of one node made at two places: of two values of one node and
+    predicate that differ only in direction, one is dropped and would go unsigned. The check
+    within one description (:func:`_state_once`) names the member; this one covers a node
+    described twice."""
+    seen: set[tuple[str, str, str, str]] = set()
+    for s, p, literal, g in quads:
+        if literal[0] != '"':
+            continue
+        o = literal
+        if o[-1] == ">":
+            if _I18N_MARK not in o:
+                continue  # a typed literal: its @type keeps it apart
+            cut = o.rindex(_I18N_MARK)
+            language = o[cut + len(_I18N_MARK) : o.rindex("_")]
+            o = o[:cut] + (f"@{language}" if language else "")
+        if (s, p, g, o) in seen:
+            _refuse(
+                "a value differing from another of its node only in @direction: JSON-LD keeps one",
+                code=ErrorCode.DATA_LOSS_ERROR,
+            )
+        seen.add((s, p, g, o))
 
 
 def to_quads(
