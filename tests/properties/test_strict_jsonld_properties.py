@@ -593,6 +593,33 @@ def test_a_node_described_twice_with_values_differing_only_in_direction_is_refus
         assert "only in @direction" in str(refusal.value)
 
 
+def test_one_id_in_two_graphs_is_two_nodes_for_the_direction_rule() -> None:
+    """Found by the large profile: the same id described in another named graph (a graph
+    container) is another node; neither mode merges its values with the first one's."""
+    loader = StaticDocumentLoader(
+        {
+            CTX: {
+                "@context": {
+                    "@protected": True,
+                    "note": VOCAB + "note",
+                    "inner": {"@id": VOCAB + "inner", "@container": "@graph"},
+                }
+            }
+        }
+    )
+    doc = {
+        "@context": [V2, CTX],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": {
+            "id": "did:example:holder",
+            "note": {"@value": "x", "@direction": "rtl"},
+            "inner": {"id": "did:example:holder", "note": "x"},
+        },
+    }
+    assert canon(doc, loader) == canon(doc, loader, "generic")
+
+
 def test_iri_with_unicode_space_agrees_with_pyld() -> None:
     loader = StaticDocumentLoader(
         {CTX: {"@context": {"@protected": True, "name2": VOCAB + "name2"}}}

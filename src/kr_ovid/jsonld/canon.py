@@ -101,12 +101,13 @@ def _check_expanded(expanded: Any) -> None:
     # (node @id, property, the value's RDF term without @direction) -> its @direction: JSON-LD
     # merges the descriptions of one node and compares values without @direction, so of two
     # values differing only in direction (at two places) one is dropped and goes unsigned.
-    directions: dict[tuple[str, str, tuple[str, ...]], object] = {}
-    stack: list[Any] = [expanded]
+    directions: dict[tuple[str, str, str, tuple[str, ...]], object] = {}
+    # Each item with the graph it stands in: a node described in two graphs is two nodes.
+    stack: list[tuple[Any, str, bool]] = [(expanded, "", True)]
     while stack:
-        item = stack.pop()
+        item, graph, top = stack.pop()
         if isinstance(item, list):
-            stack.extend(item)
+            stack.extend((i, graph, top) for i in item)
             continue
         if not isinstance(item, dict):
             continue
@@ -126,12 +127,18 @@ def _check_expanded(expanded: Any) -> None:
             elif key in _NODE_LIST_KEYS:
                 if key != "@list":  # a list keeps its repeated items (an rdf:List)
                     _check_repeated(value, key)
-                stack.append(value)
+                inner = graph
+                if key == "@graph":
+                    name = item.get("@id")
+                    # A top-level object of @graph alone holds the default graph's nodes.
+                    default = top and set(item) <= {"@graph", "@context"}
+                    inner = graph if default else name if isinstance(name, str) else f"#{id(item)}"
+                stack.append((value, inner, False))
             elif key == "@reverse":
                 if isinstance(value, dict):
                     for rkey, rval in value.items():
                         _check_iri(rkey, "a reverse property", blank_ok=False)
-                        stack.append(rval)
+                        stack.append((rval, graph, False))
             elif key in _PASSTHROUGH_KEYS:
                 continue
             elif key.startswith("@"):
@@ -144,19 +151,20 @@ def _check_expanded(expanded: Any) -> None:
                 _check_repeated(value, key)
                 node = item.get("@id")
                 if isinstance(node, str) and isinstance(value, list):
-                    _check_directions(directions, node, key, value)
-                stack.append(value)
+                    _check_directions(directions, graph, node, key, value)
+                stack.append((value, graph, False))
 
 
 def _check_directions(
-    directions: dict[tuple[str, str, tuple[str, ...]], object],
+    directions: dict[tuple[str, str, str, tuple[str, ...]], object],
+    graph: str,
     node: str,
     prop: str,
     values: list[Any],
 ) -> None:
     for item in values:
         if isinstance(item, dict) and "@value" in item:
-            where = (node, prop, _rdf_term(item))
+            where = (graph, node, prop, _rdf_term(item))
             direction = item.get("@direction")
             if directions.setdefault(where, direction) != direction:
                 raise CanonicalizationError(
