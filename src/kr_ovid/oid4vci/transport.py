@@ -9,11 +9,11 @@ pass their own (a platform HTTP stack, a recorder, an in-process service).
 from __future__ import annotations
 
 import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Protocol
+from typing import Final
 
+from kr_ovid._http import ResponseTooLarge, exchange
 from kr_ovid.oid4vci.errors import Oid4vciError
 from kr_ovid.problems import ErrorCode
 
@@ -59,11 +59,6 @@ def no_network(request: HttpRequest) -> HttpResponse:
     raise Oid4vciError(ErrorCode.CONFIGURATION_ERROR, "no transport given: nothing is fetched")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None  # the 3xx comes back as a response
-
-
 class UrllibTransport:
     """:data:`Transport` over :mod:`urllib.request`: no redirects, at most ``max_bytes`` of
     body, ``timeout`` seconds. A failure to get any answer raises :class:`Oid4vciError`
@@ -72,35 +67,27 @@ class UrllibTransport:
     def __init__(self, *, timeout: float = 10.0, max_bytes: int = MAX_RESPONSE_BYTES) -> None:
         self._timeout = timeout
         self._max = max_bytes
-        self._opener = urllib.request.build_opener(_NoRedirect)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.url.startswith(("https://", "http://")):
             raise Oid4vciError(ErrorCode.CONFIGURATION_ERROR, "only http(s) URLs are fetched")
-        req = urllib.request.Request(  # noqa: S310 — scheme checked above
-            request.url, data=request.body, headers=dict(request.headers), method=request.method
-        )
         try:
-            with self._opener.open(req, timeout=self._timeout) as answer:
-                return self._read(answer.status, answer.headers.items(), answer)
-        except urllib.error.HTTPError as answer:
-            with answer:
-                return self._read(answer.code, answer.headers.items(), answer)
+            status, headers, body = exchange(
+                request.method,
+                request.url,
+                data=request.body,
+                headers=request.headers,
+                timeout=self._timeout,
+                max_bytes=self._max,
+            )
+        except ResponseTooLarge:
+            raise Oid4vciError(
+                ErrorCode.SIZE_LIMIT_ERROR, "the issuer's answer is too large"
+            ) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             error = Oid4vciError(
                 ErrorCode.INTERNAL_ERROR, f"no answer from the issuer: {type(exc).__name__}"
             )
             error.retryable = True
             raise error from None
-
-    def _read(
-        self, status: int, headers: Iterable[tuple[str, str]], stream: _Readable
-    ) -> HttpResponse:
-        body = stream.read(self._max + 1)
-        if len(body) > self._max:
-            raise Oid4vciError(ErrorCode.SIZE_LIMIT_ERROR, "the issuer's answer is too large")
-        return HttpResponse(status, {k.lower(): v for k, v in headers}, bytes(body))
-
-
-class _Readable(Protocol):
-    def read(self, amt: int, /) -> bytes: ...
+        return HttpResponse(status, headers, body)

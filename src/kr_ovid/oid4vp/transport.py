@@ -8,11 +8,11 @@ followed: OpenID4VP §14.4 (HTTP Redirects) treats them as errors.
 from __future__ import annotations
 
 import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
+from kr_ovid._http import ResponseTooLarge, exchange
 from kr_ovid.errors import KrOvidError
 from kr_ovid.problems import ErrorCode
 
@@ -50,15 +50,9 @@ def no_network(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
 def urllib_transport(timeout: float = 10.0) -> Transport:
     """A real transport over :mod:`urllib` (``https``; ``http`` as the caller's URLs say), no
     redirects, bodies bounded by :data:`MAX_BODY`."""
-    opener = urllib.request.build_opener(_NoRedirect)
 
     def send(request: HttpRequest) -> HttpResponse:
         data = None
@@ -66,24 +60,23 @@ def urllib_transport(timeout: float = 10.0) -> Transport:
         if request.form is not None:
             data = urlencode(dict(request.form)).encode("utf-8")
             headers["content-type"] = "application/x-www-form-urlencoded"
-        req = urllib.request.Request(  # noqa: S310 — the caller's own https/http URL
-            request.url, data=data, headers=headers, method=request.method
-        )
         try:
-            with opener.open(req, timeout=timeout) as answer:
-                body = answer.read(MAX_BODY + 1)
-                status, ctype = answer.status, answer.headers.get("content-type", "")
-        except urllib.error.HTTPError as exc:
-            body = exc.read(MAX_BODY + 1)
-            status, ctype = exc.code, exc.headers.get("content-type", "")
+            status, answered, body = exchange(
+                request.method,
+                request.url,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                max_bytes=MAX_BODY,
+            )
         except (urllib.error.URLError, OSError) as exc:
             raise KrOvidError(
                 f"could not reach {urlsplit(request.url).netloc}: {type(exc).__name__}",
                 code=ErrorCode.INVALID_REQUEST,
                 retryable=True,
             ) from None
-        if len(body) > MAX_BODY:
-            raise KrOvidError("response body too large", code=ErrorCode.SIZE_LIMIT_ERROR)
-        return HttpResponse(status, ctype, body)
+        except ResponseTooLarge:
+            raise KrOvidError("response body too large", code=ErrorCode.SIZE_LIMIT_ERROR) from None
+        return HttpResponse(status, answered.get("content-type", ""), body)
 
     return send
