@@ -33,6 +33,8 @@ from kr_ovid.status.publish import issue_status_list_credential
 from kr_ovid.trust import TrustListRegistry, create_trust_list
 from kr_ovid.verifier import Verifier
 
+from support import sample_claims
+
 MISSIONS = load_missions()
 LA = MISSIONS.by_code("us-losangeles")
 OTHER = MISSIONS.by_code("nz-auckland")
@@ -71,24 +73,10 @@ RESOLVER = CompositeResolver({"web": LocalDidResolver([DOC])})
 
 
 def claims(**changes: Any) -> dict[str, Any]:
-    """A valid subject for an LA applicant (no id, no derived predicates)."""
-    out: dict[str, Any] = {
-        "familyName": "홍",
-        "givenName": "길동",
-        "familyNameLatin": "HONG",
-        "givenNameLatin": "GIL-DONG",
-        "birthDate": "1990-02-28",
-        "nationality": "KR",
-        "residenceCountry": "US",
-        "residenceCity": "Los Angeles",
-        "overseasRegistrationDate": "2015-03-01",
-        "passportNumber": "M123A4567",
-        "passportExpiry": "2031-05-20",
-        "portrait": "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQN",
-        "idNumber": "7K3M-Q9XD-2HRT-VB4N",
-        "issuingMission": LA.as_issuing_mission().to_json(),
-    }
-    out.update(changes)
+    """A valid subject for an LA applicant (no id, no derived predicates); a change to ``None``
+    removes that claim."""
+    portrait = "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQN"
+    out = sample_claims(LA, **{"portrait": portrait, **changes})
     return {k: v for k, v in out.items() if v is not None}
 
 
